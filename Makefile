@@ -1,0 +1,25 @@
+# Entry points for people and CI alike. `bash scripts/bootstrap.sh` makes uv available first.
+UV ?= uv
+
+.PHONY: setup serve test lint typecheck check bench
+
+setup:
+	$(UV) sync --locked
+
+serve: setup
+	$(UV) run petsage serve
+
+test: setup
+	$(UV) run pytest --cov --cov-report=term
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: setup
+	$(UV) run mypy
+
+check: lint typecheck test
+
+bench: setup
+	$(UV) run python bench/run.py

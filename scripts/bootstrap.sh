@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Make `uv` available on a machine that has only Python 3.11+ and pip, then run `make TARGET`
+# or, without make, the same uv commands. Used by the README's two commands and by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet --user "uv>=0.5" || python3 -m pip install --quiet "uv>=0.5"
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+
+target="${1:-test}"
+case "$target" in
+  serve) uv sync --locked && exec uv run petsage serve ;;
+  test) uv sync --locked && exec uv run pytest --cov --cov-report=term ;;
+  lint) uv sync --locked && uv run ruff check . && exec uv run ruff format --check . ;;
+  typecheck) uv sync --locked && exec uv run mypy ;;
+  *) echo "usage: scripts/bootstrap.sh [serve|test|lint|typecheck]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,5 @@
+"""`python -m petsage` is the `petsage` command."""
+
+from petsage.cli import main
+
+main()

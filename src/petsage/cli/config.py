@@ -1,0 +1,25 @@
+"""Settings for commands: a bad value ends the command with one line and exit code 2."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import typer
+
+from petsage.settings import ConfigurationError, Settings, load_settings
+
+EXIT_CONFIGURATION = 2
+
+
+def settings_or_exit(**overrides: Any) -> Settings:
+    """Load settings; on an invalid value print `petsage: invalid setting ...` and exit 2."""
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def fail(message: str, code: int = EXIT_CONFIGURATION) -> NoReturn:
+    """Print one line to stderr and end the command with `code`."""
+    typer.echo(f"petsage: {message}", err=True)
+    raise typer.Exit(code)

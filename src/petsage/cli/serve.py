@@ -1,0 +1,44 @@
+"""`petsage serve`: run the API under uvicorn with uvloop and httptools."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from petsage.cli.config import settings_or_exit
+from petsage.main import create_app
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind [PETSAGE_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port [PETSAGE_PORT].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes [PETSAGE_WORKERS].", min=1)
+    ] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the PetSage API."""
+    settings = settings_or_exit(host=host, port=port, workers=workers)
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+        "log_level": settings.log_level.value,
+        "timeout_graceful_shutdown": int(settings.shutdown_timeout_seconds),
+        "server_header": False,
+    }
+    if reload or settings.workers > 1:
+        # Each worker process builds its own app from the same (already validated) environment.
+        uvicorn.run(
+            "petsage.main:create_app_from_env",
+            factory=True,
+            reload=reload,
+            workers=None if reload else settings.workers,
+            **common,  # type: ignore[arg-type]
+        )
+        return
+    uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]

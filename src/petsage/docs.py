@@ -1,0 +1,55 @@
+"""Swagger UI and ReDoc served from the installed `fastapi-offline` assets, never from a CDN.
+
+Clusters often have no egress; documentation that needs the internet is blank exactly when
+an operator opens it during an incident.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC_URL = "/docs-static"
+
+
+def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
+    """Mount the bundled assets and the two documentation pages on `app`."""
+    assets = files("fastapi_offline") / "static"
+    app.mount(STATIC_URL, StaticFiles(directory=str(assets)), name="docs-static")
+    openapi_url = app.openapi_url or "/openapi.json"
+    oauth2_redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
+
+    @app.get(docs_url, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=f"{root}{oauth2_redirect_url}",
+            swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+        )
+
+    @app.get(oauth2_redirect_url, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get(redoc_url, include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+            with_google_fonts=False,
+        )

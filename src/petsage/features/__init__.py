@@ -1,0 +1,1 @@
+"""Feature packages: one folder per feature, each deletable on its own."""

@@ -1,0 +1,1 @@
+"""`GET /`: the welcome endpoint."""

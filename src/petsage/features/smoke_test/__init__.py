@@ -1,0 +1,1 @@
+"""Liveness: `GET /system/health` answers whenever the process can serve."""

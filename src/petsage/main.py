@@ -1,0 +1,75 @@
+"""The application factory. It assembles routers, middleware, error handlers and the lifespan;
+logic lives in the features and the platform modules beside them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from petsage import __version__
+from petsage.docs import install_offline_docs
+from petsage.errors import install_error_handlers
+from petsage.features.root.router import router as root_router
+from petsage.features.smoke_test import service as smoke_test_service
+from petsage.features.smoke_test.router import router as smoke_test_router
+from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
+from petsage.probes import ProbeFastPath, RenderedResponse, constant
+from petsage.settings import Settings, load_settings
+
+DESCRIPTION = (
+    "The wise backend for all your pet's needs. Providing intelligent, "
+    "data-driven insights for pet care."
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start platform services in order and stop them in reverse, whatever happens."""
+    async with AsyncExitStack():
+        yield
+
+
+def create_app(settings: Settings, *, probe_fast_path: bool = True) -> FastAPI:
+    """Build a PetSage application configured by `settings`.
+
+    `probe_fast_path=False` sends every probe through its full FastAPI route; tests use it to
+    prove both paths answer alike, benchmarks to measure what the fast path saves.
+    """
+    app = FastAPI(
+        title="PetSage API",
+        description=DESCRIPTION,
+        version=__version__,
+        contact={
+            "name": settings.contact_name,
+            "url": str(settings.contact_url),
+            "email": settings.contact_email,
+        },
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    install_offline_docs(app)
+    app.include_router(root_router)
+    app.include_router(smoke_test_router)
+    _install_middleware(app)
+    return app
+
+
+def _install_middleware(app: FastAPI) -> None:
+    # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
+    # response headers apply to fast and full answers alike.
+    liveness = RenderedResponse(
+        200, smoke_test_service.perform_system_check().model_dump_json().encode()
+    )
+    app.add_middleware(ProbeFastPath, responders={"/system/health": constant(liveness)})
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(ResponseHeadersMiddleware)
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
+    return create_app(load_settings())

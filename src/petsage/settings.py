@@ -1,0 +1,137 @@
+"""Typed configuration: every setting is a `PETSAGE_*` environment variable (or `.env` line).
+
+`Settings` is built once, by the CLI or by `create_app`, and passed down; nothing here reads
+the environment at import time. `load_settings` turns a validation failure into a one-line
+`ConfigurationError` naming the variable, so a bad value stops start-up before anything binds.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import AnyHttpUrl, BaseModel, EmailStr, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "PETSAGE_"
+# Values never echoed in an error message: they may carry credentials.
+SECRET_FIELDS = frozenset({"database_url", "health_token"})
+
+
+class ConfigurationError(Exception):
+    """A setting is invalid; the message is one line that names the variable."""
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+
+class HealthDetails(StrEnum):
+    """Who may see check durations, observed values and error text."""
+
+    NEVER = "never"
+    AUTHORIZED = "authorized"
+    ALWAYS = "always"
+
+
+class HttpCheckSettings(BaseModel):
+    """An external dependency probed by URL (`PETSAGE_HEALTH_HTTP_CHECKS`, a JSON list)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+    url: AnyHttpUrl
+    timeout_seconds: float = Field(default=0.8, gt=0, le=30)
+    critical: bool = False
+
+
+class Settings(BaseSettings):
+    """Every PetSage setting. The README's configuration table mirrors this class."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    # --- HTTP server -------------------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.JSON
+    access_log_probes: bool = False
+    shutdown_drain_seconds: float = Field(default=5.0, ge=0, le=300)
+    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    # --- OpenAPI contact block (defaults as in the seed) ---------------------------------------
+    contact_name: str = "PetSage Development Team"
+    contact_url: AnyHttpUrl = AnyHttpUrl("https://example.com/contact")
+    contact_email: EmailStr = "dev@example.com"
+
+    # --- Data layer ----------------------------------------------------------------------------
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    db_connect_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
+    db_pool_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
+    db_statement_timeout_ms: int = Field(default=500, ge=1, le=3_600_000)
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=5, ge=0, le=100)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
+    db_migrate_on_start: bool | None = None
+
+    # --- Health engine -------------------------------------------------------------------------
+    health_interval_seconds: float = Field(default=5.0, ge=0.05, le=3600)
+    health_check_timeout_seconds: float = Field(default=0.8, gt=0, le=60)
+    health_details: HealthDetails = HealthDetails.AUTHORIZED
+    # A bearer token guessable by brute force would defeat the detail policy: 16 characters minimum.
+    health_token: SecretStr | None = Field(default=None, min_length=16)
+    health_failure_threshold: int = Field(default=1, ge=1, le=100)
+    health_success_threshold: int = Field(default=1, ge=1, le=100)
+    health_history_days: int = Field(default=30, ge=1, le=3650)
+    health_disk_warning_mib: int = Field(default=1024, ge=0)
+    health_disk_critical_mib: int = Field(default=100, ge=0)
+    health_memory_limit_mib: int | None = Field(default=None, ge=1)
+    health_memory_warning_ratio: float = Field(default=0.9, gt=0, le=1)
+    health_loop_lag_warning_ms: float = Field(default=200.0, gt=0)
+    health_http_checks: list[HttpCheckSettings] = Field(default_factory=list)
+
+    # --- Observability -------------------------------------------------------------------------
+    metrics_enabled: bool = True
+    metrics_include_probes: bool = False
+    git_commit: str | None = None
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the embedded database lives when no `database_url` is given."""
+        return self.data_dir / "petsage.sqlite3"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build `Settings` from the environment, raising a one-line `ConfigurationError` if invalid."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Name the first offending variable as the operator typed it: `PETSAGE_PORT: ...`."""
+    error = exc.errors(include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else "settings"
+    variable = f"{ENV_PREFIX}{field.upper()}"
+    received = error.get("input")
+    secret = field in SECRET_FIELDS or isinstance(received, dict)
+    shown = "" if secret else f" (got {str(received)[:60]!r})"
+    extra = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
+    return f"invalid setting {variable}: {error['msg']}{shown}{extra}"

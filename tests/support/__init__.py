@@ -1,0 +1,1 @@
+"""Test helpers shared by feature tests and cross-feature tests."""

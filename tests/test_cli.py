@@ -1,0 +1,57 @@
+"""The command line: version, and configuration errors that stop start-up cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from petsage import __version__
+from tests.support.server import run_petsage
+
+
+def test_version() -> None:
+    result = run_petsage("version")
+
+    assert result.returncode == 0
+    assert result.stdout.strip() == __version__
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PETSAGE_PORT", "abc"),
+        ("PETSAGE_PORT", "70000"),
+        ("PETSAGE_LOG_LEVEL", "loud"),
+        ("PETSAGE_HEALTH_DETAILS", "sometimes"),
+        ("PETSAGE_CONTACT_EMAIL", "not-an-email"),
+    ],
+)
+def test_invalid_setting_stops_serve_with_one_line(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    result = run_petsage("serve", env={variable: value}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"petsage: invalid setting {variable}: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_setting_in_dotenv_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("PETSAGE_WORKERS=many\n", encoding="utf-8")
+
+    result = run_petsage("serve", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("petsage: invalid setting PETSAGE_WORKERS: ")
+
+
+def test_secret_values_are_not_echoed(tmp_path: Path) -> None:
+    result = run_petsage("serve", env={"PETSAGE_HEALTH_TOKEN": "hunter2"}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("petsage: invalid setting PETSAGE_HEALTH_TOKEN: ")
+    assert "hunter2" not in result.stderr

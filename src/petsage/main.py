@@ -55,17 +55,18 @@ def create_app(settings: Settings, *, probe_fast_path: bool = True) -> FastAPI:
     install_offline_docs(app)
     app.include_router(root_router)
     app.include_router(smoke_test_router)
-    _install_middleware(app)
+    _install_middleware(app, probe_fast_path=probe_fast_path)
     return app
 
 
-def _install_middleware(app: FastAPI) -> None:
+def _install_middleware(app: FastAPI, *, probe_fast_path: bool) -> None:
     # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
     # response headers apply to fast and full answers alike.
-    liveness = RenderedResponse(
-        200, smoke_test_service.perform_system_check().model_dump_json().encode()
-    )
-    app.add_middleware(ProbeFastPath, responders={"/system/health": constant(liveness)})
+    if probe_fast_path:
+        liveness = RenderedResponse(
+            200, smoke_test_service.perform_system_check().model_dump_json().encode()
+        )
+        app.add_middleware(ProbeFastPath, responders={"/system/health": constant(liveness)})
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(ResponseHeadersMiddleware)
 

@@ -1,0 +1,129 @@
+"""Liveness benchmark (issue 2): PetSage's `GET /system/health` against a raw ASGI callable.
+
+Target: PetSage serves at least 50% of the raw ASGI callable's requests per second, both on the
+same uvicorn settings (one worker, uvloop, httptools, no access log), 50 connections. For
+context it also loads PetSage with its probe fast path off and the seed's code as written.
+
+    uv run python bench/liveness.py [--quick] [--json out.json] [--no-pin]
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from harness import (
+    Load,
+    Options,
+    Server,
+    ServerSpec,
+    compare_load,
+    http_body,
+    parse_options,
+    require_wrk,
+    running,
+    settle,
+)
+from report import Report, Verdict, machine, print_table, write_json
+
+PATH = "/system/health"
+TARGET_RATIO = 0.5
+RAW = "raw ASGI"
+PETSAGE = "PetSage"
+SERVERS = (
+    ServerSpec(RAW, "baselines:raw_asgi"),
+    ServerSpec(PETSAGE, "factories:petsage"),
+    ServerSpec("PetSage, fast path off", "factories:petsage_without_fast_path"),
+    ServerSpec("seed code (def + response_model)", "seed:seed_app"),
+)
+
+
+def measure(options: Options) -> Report:
+    print(f"\n== liveness: GET {PATH}, {options.describe()}", flush=True)
+    with ExitStack() as stack:
+        # Started one after the other, so that no start-up competes with another.
+        servers = [stack.enter_context(running(spec, options)) for spec in SERVERS]
+        settle()
+        idle_rss = {server.spec.name: server.rss_mib() for server in servers}
+        check_same_body(servers)
+        loads = compare_load({server.spec.name: server.url(PATH) for server in servers}, options)
+    print_load(loads)
+    print_footprint(servers, idle_rss)
+    ratio = loads[PETSAGE].requests_per_second / loads[RAW].requests_per_second
+    verdicts = [
+        Verdict(
+            f"PetSage {PATH} serves {ratio:.0%} of raw ASGI's requests/s "
+            f"(target >= {TARGET_RATIO:.0%})",
+            ratio >= TARGET_RATIO,
+        ),
+        Verdict("no socket errors or non-2xx answers", all(not x.errors for x in loads.values())),
+    ]
+    for verdict in verdicts:
+        print(verdict)
+    return Report("liveness", figures(options, loads, servers, idle_rss), verdicts)
+
+
+def check_same_body(servers: Sequence[Server]) -> None:
+    """Every server must give the same answer, or the comparison means nothing."""
+    bodies = {server.spec.name: http_body(server, PATH) for server in servers}
+    if len(set(bodies.values())) != 1:
+        raise RuntimeError(f"the servers disagree on {PATH}: {bodies}")
+
+
+def print_load(loads: dict[str, Load]) -> None:
+    raw = loads[RAW].requests_per_second
+    rows = [
+        [
+            name,
+            load.requests_per_second,
+            load.p50_ms,
+            load.p99_ms,
+            f"{load.requests_per_second / raw:.0%}",
+        ]
+        for name, load in loads.items()
+    ]
+    print()
+    print_table(["server", "requests/s", "p50 ms", "p99 ms", "vs raw"], rows)
+
+
+def print_footprint(servers: Sequence[Server], idle_rss: dict[str, float]) -> None:
+    rows = [[s.spec.name, s.startup_seconds, idle_rss[s.spec.name]] for s in servers]
+    print()
+    print_table(["server", "start to first 200 s", "idle RSS MiB"], rows)
+    print()
+
+
+def figures(
+    options: Options, loads: dict[str, Load], servers: Sequence[Server], idle_rss: dict[str, float]
+) -> dict[str, object]:
+    raw = loads[RAW].requests_per_second
+    return {
+        "machine": machine(),
+        "method": options.describe(),
+        "servers": {
+            server.spec.name: {
+                "requests_per_second": loads[server.spec.name].requests_per_second,
+                "p50_ms": loads[server.spec.name].p50_ms,
+                "p99_ms": loads[server.spec.name].p99_ms,
+                "errors": loads[server.spec.name].errors,
+                "ratio_to_raw": loads[server.spec.name].requests_per_second / raw,
+                "startup_seconds": server.startup_seconds,
+                "idle_rss_mib": idle_rss[server.spec.name],
+            }
+            for server in servers
+        },
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_options(argv, __doc__ or "")
+    require_wrk()
+    report = measure(options)
+    if options.json_path is not None:
+        write_json(options.json_path, {report.name: report.as_json()})
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

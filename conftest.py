@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ from fastapi.testclient import TestClient
 
 from petsage.main import create_app
 from petsage.settings import Settings
+
+# Server tests run `petsage` subprocesses in temporary directories; coverage measures them
+# (patch = ["subprocess"]) but would write their data files there. Anchor the data file here.
+os.environ.setdefault("COVERAGE_FILE", str(Path(__file__).parent / ".coverage"))
 
 
 @pytest.fixture

@@ -221,6 +221,15 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int = 0
+    # Requests/s of each run behind a median: how noisy the machine was.
+    rounds: tuple[float, ...] = ()
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median of the runs' requests/s; 0 for a single run."""
+        if len(self.rounds) < 2:
+            return 0.0
+        return (max(self.rounds) - min(self.rounds)) / self.requests_per_second
 
 
 def require_wrk() -> None:
@@ -284,4 +293,5 @@ def median(loads: Sequence[Load]) -> Load:
         statistics.median(load.p50_ms for load in loads),
         statistics.median(load.p99_ms for load in loads),
         sum(load.errors for load in loads),
+        tuple(load.requests_per_second for load in loads),
     )

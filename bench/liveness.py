@@ -9,9 +9,11 @@ context it also loads PetSage with its probe fast path off and the seed's code a
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import asdict
 
 from harness import (
     Load,
@@ -41,6 +43,7 @@ SERVERS = (
 
 def measure(options: Options) -> Report:
     print(f"\n== liveness: GET {PATH}, {options.describe()}", flush=True)
+    before = machine()
     with ExitStack() as stack:
         # Started one after the other, so that no start-up competes with another.
         servers = [stack.enter_context(running(spec, options)) for spec in SERVERS]
@@ -50,18 +53,28 @@ def measure(options: Options) -> Report:
         loads = compare_load({server.spec.name: server.url(PATH) for server in servers}, options)
     print_load(loads)
     print_footprint(servers, idle_rss)
-    ratio = loads[PETSAGE].requests_per_second / loads[RAW].requests_per_second
-    verdicts = [
+    verdicts = judge(loads)
+    for verdict in verdicts:
+        print(verdict)
+    results = {
+        "machine": before,
+        "load_average_after": os.getloadavg(),
+        "method": options.describe(),
+        "servers": figures(loads, servers, idle_rss),
+    }
+    return Report("liveness", results, verdicts)
+
+
+def judge(loads: dict[str, Load]) -> list[Verdict]:
+    petsage = ratio(loads[PETSAGE], loads[RAW].requests_per_second)
+    return [
         Verdict(
-            f"PetSage {PATH} serves {ratio:.0%} of raw ASGI's requests/s "
+            f"PetSage {PATH} serves {petsage:.0%} of raw ASGI's requests/s "
             f"(target >= {TARGET_RATIO:.0%})",
-            ratio >= TARGET_RATIO,
+            petsage >= TARGET_RATIO,
         ),
         Verdict("no socket errors or non-2xx answers", all(not x.errors for x in loads.values())),
     ]
-    for verdict in verdicts:
-        print(verdict)
-    return Report("liveness", figures(options, loads, servers, idle_rss), verdicts)
 
 
 def check_same_body(servers: Sequence[Server]) -> None:
@@ -74,17 +87,11 @@ def check_same_body(servers: Sequence[Server]) -> None:
 def print_load(loads: dict[str, Load]) -> None:
     raw = loads[RAW].requests_per_second
     rows = [
-        [
-            name,
-            load.requests_per_second,
-            load.p50_ms,
-            load.p99_ms,
-            f"{load.requests_per_second / raw:.0%}",
-        ]
-        for name, load in loads.items()
+        [name, x.requests_per_second, f"{x.spread:.0%}", x.p50_ms, x.p99_ms, f"{ratio(x, raw):.0%}"]
+        for name, x in loads.items()
     ]
     print()
-    print_table(["server", "requests/s", "p50 ms", "p99 ms", "vs raw"], rows)
+    print_table(["server", "requests/s", "spread", "p50 ms", "p99 ms", "vs raw"], rows)
 
 
 def print_footprint(servers: Sequence[Server], idle_rss: dict[str, float]) -> None:
@@ -94,25 +101,22 @@ def print_footprint(servers: Sequence[Server], idle_rss: dict[str, float]) -> No
     print()
 
 
+def ratio(load: Load, raw_requests_per_second: float) -> float:
+    return load.requests_per_second / raw_requests_per_second
+
+
 def figures(
-    options: Options, loads: dict[str, Load], servers: Sequence[Server], idle_rss: dict[str, float]
+    loads: dict[str, Load], servers: Sequence[Server], idle_rss: dict[str, float]
 ) -> dict[str, object]:
     raw = loads[RAW].requests_per_second
     return {
-        "machine": machine(),
-        "method": options.describe(),
-        "servers": {
-            server.spec.name: {
-                "requests_per_second": loads[server.spec.name].requests_per_second,
-                "p50_ms": loads[server.spec.name].p50_ms,
-                "p99_ms": loads[server.spec.name].p99_ms,
-                "errors": loads[server.spec.name].errors,
-                "ratio_to_raw": loads[server.spec.name].requests_per_second / raw,
-                "startup_seconds": server.startup_seconds,
-                "idle_rss_mib": idle_rss[server.spec.name],
-            }
-            for server in servers
-        },
+        server.spec.name: {
+            **asdict(loads[server.spec.name]),
+            "ratio_to_raw": ratio(loads[server.spec.name], raw),
+            "startup_seconds": server.startup_seconds,
+            "idle_rss_mib": idle_rss[server.spec.name],
+        }
+        for server in servers
     }
 
 

@@ -1,5 +1,5 @@
 """`python -m petsage` is the `petsage` command."""
 
-from petsage.cli import main
+from petsage.entrypoint import main
 
 main()

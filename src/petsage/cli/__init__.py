@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from petsage import __version__
+from petsage.cli.check import CHECK_COMMAND, check
 from petsage.cli.serve import serve
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(serve)
+app.command(**CHECK_COMMAND)(check)
 
 
 @app.command()
@@ -24,5 +26,5 @@ def version() -> None:
 
 
 def main() -> None:
-    """Entry point of the `petsage` console script and of `python -m petsage`."""
+    """Run the typer application (`petsage.entrypoint` calls this for all but `check`)."""
     app()

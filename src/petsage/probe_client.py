@@ -1,0 +1,221 @@
+"""`petsage check`: probe a running PetSage over HTTP with nothing but the standard library.
+
+Docker runs a HEALTHCHECK command inside the container every interval, and a slim image has no
+curl. This module is that command: it imports only the standard library and reads only the
+three variables it needs (`PETSAGE_PORT`, `PETSAGE_HEALTH_TOKEN`), never the whole `Settings`,
+so an unrelated bad setting, a broken third-party package or a slow import cannot fail the
+health check. `petsage.entrypoint` routes `petsage check` here before typer or the application
+is imported.
+
+Exit codes: 0 healthy (HTTP 200, `degraded` included), 1 unhealthy (any other HTTP status),
+2 unknown (unreachable, timed out, or a usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+TARGETS = {
+    "live": "/system/health",
+    "ready": "/system/health/ready",
+    "checks": "/system/health/checks",
+}
+EXIT_HEALTHY = 0
+EXIT_UNHEALTHY = 1
+EXIT_UNKNOWN = 2
+DEFAULT_PORT = 8000
+DEFAULT_TIMEOUT_SECONDS = 2.0
+MAX_BODY_BYTES = 64 * 1024
+USER_AGENT = "petsage-check"
+# A probe of this instance must never travel through an HTTP proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """What one probe found; `line()` is the one line the command prints."""
+
+    target: str
+    url: str
+    exit_code: int
+    summary: str
+
+    def line(self) -> str:
+        return f"{self.target}: {self.summary} {self.url}"
+
+
+def probe(target: str, base_url: str, timeout: float, token: str | None = None) -> ProbeResult:
+    """GET the endpoint behind `target` on `base_url`, within `timeout` seconds overall."""
+    url = base_url.rstrip("/") + TARGETS[target]
+    outcome = _fetch_within(url, timeout, token)
+    if isinstance(outcome, BaseException):
+        return ProbeResult(target, url, EXIT_UNKNOWN, _describe_failure(outcome, timeout))
+    status, body = outcome
+    code = EXIT_HEALTHY if status == 200 else EXIT_UNHEALTHY
+    return ProbeResult(target, url, code, _describe_answer(status, body))
+
+
+def _fetch_within(url: str, timeout: float, token: str | None) -> tuple[int, bytes] | BaseException:
+    # The socket timeout bounds each read, not the whole exchange: a server trickling one byte
+    # at a time would hold the probe forever. A daemon thread gives a wall-clock deadline and
+    # cannot keep the process alive once the answer is given up on.
+    outcome: list[tuple[int, bytes] | BaseException] = []
+
+    def fetch() -> None:
+        try:
+            outcome.append(_fetch(url, timeout, token))
+        except Exception as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch, name="petsage-check", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return outcome[0] if outcome else TimeoutError()
+
+
+def _fetch(url: str, timeout: float, token: str | None) -> tuple[int, bytes]:
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, see main
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return response.status, response.read(MAX_BODY_BYTES)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read(MAX_BODY_BYTES)
+
+
+def _describe_answer(status: int, body: bytes) -> str:
+    document = _json_object(body)
+    word = document.get("status")
+    if not isinstance(word, str) or not word:
+        word = "ok" if status == 200 else "unhealthy"
+    failing = _failing_checks(document.get("checks"))
+    suffix = f" [{', '.join(failing)}]" if failing else ""
+    return f"{word} ({status}){suffix}"
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _failing_checks(checks: object) -> list[str]:
+    """`name: status` for each check that is not ok, whether checks come as a list or a map."""
+    if isinstance(checks, dict):
+        entries = [{"name": name, **_as_entry(value)} for name, value in checks.items()]
+    elif isinstance(checks, list):
+        entries = [entry for entry in checks if isinstance(entry, dict)]
+    else:
+        return []
+    return [
+        f"{entry.get('name')}: {entry.get('status')}"
+        for entry in entries
+        if entry.get("status") not in (None, "ok", "pass")
+    ]
+
+
+def _as_entry(value: object) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]  # application/health+json keeps a list of measurements per component
+    return {"status": value}
+
+
+def _describe_failure(exc: BaseException, timeout: float) -> str:
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, TimeoutError):
+        return f"timed out after {timeout:g}s"
+    if isinstance(reason, ConnectionRefusedError):
+        return "unreachable (connection refused)"
+    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    return f"unreachable ({text})"
+
+
+def default_url(environ: Mapping[str, str]) -> str:
+    """The local instance: `PETSAGE_PORT` on the loopback interface (8000 when unset)."""
+    raw = environ.get("PETSAGE_PORT", "").strip() or str(DEFAULT_PORT)
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"invalid setting PETSAGE_PORT: not a TCP port (got {raw[:60]!r})")
+    return f"http://127.0.0.1:{int(raw)}"
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 300:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 300: {text!r}")
+    return value
+
+
+def _http_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="petsage check",
+        description="Probe a running PetSage and print one line. Exit 0 when healthy "
+        "(degraded included), 1 when unhealthy, 2 when unreachable or timed out.",
+    )
+    parser.add_argument(
+        "target",
+        nargs="?",
+        default="live",
+        choices=list(TARGETS),
+        help="live: /system/health, ready: /system/health/ready, "
+        "checks: /system/health/checks (default: live)",
+    )
+    parser.add_argument(
+        "--url",
+        type=_http_url,
+        help="base URL of the instance (default: http://127.0.0.1:$PETSAGE_PORT, port 8000)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help="give up after this many seconds, in all (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--token",
+        help="bearer token for check details (default: $PETSAGE_HEALTH_TOKEN; prefer the "
+        "variable, a command line is visible to every process on the host)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run `petsage check` with `argv` (without the `check` word) and return its exit code."""
+    environ = os.environ if environ is None else environ
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        base_url = args.url or default_url(environ)
+    except ValueError as exc:
+        parser.exit(EXIT_UNKNOWN, f"petsage: {exc}\n")
+    token = args.token or environ.get("PETSAGE_HEALTH_TOKEN") or None
+    result = probe(args.target, base_url, args.timeout, token)
+    print(result.line(), flush=True)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Small real TCP servers for client-side tests: a fixed HTTP answer, silence, a trickle.
+
+Each listens on 127.0.0.1 on a free port in a background thread and is a real peer over real
+sockets: what a probe sees from a dependency that is unhealthy, hung or pathologically slow.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TRICKLE_INTERVAL_SECONDS = 0.1
+
+
+@contextmanager
+def answering(
+    status: int, body: bytes, requests: list[dict[str, str]] | None = None
+) -> Iterator[str]:
+    """An HTTP server answering every GET with `status` and the JSON `body`; yields its base URL.
+
+    The headers of each request are appended to `requests` when it is given.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if requests is not None:
+                requests.append({k.lower(): v for k, v in self.headers.items()})
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep the test output clean."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def silent_listener() -> Iterator[str]:
+    """A port that accepts connections (the kernel completes the handshake) and never answers."""
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@contextmanager
+def trickling() -> Iterator[str]:
+    """A server that starts an HTTP answer and then sends one byte every 0.1 s, forever.
+
+    Every read succeeds well within any socket timeout, so only a whole-exchange deadline ends
+    a client's wait.
+    """
+    stop = threading.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    def drip(conn: socket.socket) -> None:
+        with closing(conn):
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(TRICKLE_INTERVAL_SECONDS):
+                    conn.sendall(b"X")
+            except OSError:
+                return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

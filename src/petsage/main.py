@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from petsage import __version__
+from petsage.database.session import Database
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
 from petsage.features.root.router import router as root_router
@@ -27,7 +28,10 @@ DESCRIPTION = (
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start platform services in order and stop them in reverse, whatever happens."""
-    async with AsyncExitStack():
+    async with AsyncExitStack() as stack:
+        # Connects lazily: liveness never waits on the database.
+        app.state.database = Database.from_settings(app.state.settings)
+        stack.push_async_callback(app.state.database.dispose)
         yield
 
 

@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from petsage.cli.config import settings_or_exit
+from petsage.cli.db import prepare_database_or_exit
 from petsage.main import create_app
 
 
@@ -21,6 +22,8 @@ def serve(
 ) -> None:
     """Serve the PetSage API."""
     settings = settings_or_exit(host=host, port=port, workers=workers)
+    # Before uvicorn: workers then find the schema ready, and a bad data setting is one line.
+    prepare_database_or_exit(settings)
     common = {
         "host": settings.host,
         "port": settings.port,

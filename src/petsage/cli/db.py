@@ -1,0 +1,99 @@
+"""`petsage db upgrade|current|check`: the schema, from the command line.
+
+Each prints one line and exits 0 at the head, 1 with migrations pending, 2 when the database
+cannot be reached or the settings are wrong. In production the upgrade runs once, as a job,
+before replicas start (`PETSAGE_DB_MIGRATE_ON_START` stays off for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from petsage.cli.config import fail, settings_or_exit
+from petsage.database.engine import create_engine, resolve_database_url
+from petsage.database.migrate import current_revision, head_revision, upgrade_to_head
+from petsage.database.preflight import describe_failure, prepare_database, verify_database
+from petsage.settings import ConfigurationError, Settings
+
+EXIT_PENDING = 1
+
+app = typer.Typer(
+    name="db",
+    help="Database migrations: upgrade, current, check.",
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+
+
+@app.command()
+def upgrade() -> None:
+    """Apply every pending migration."""
+    settings = settings_or_exit()
+    before = _run(settings, _current)
+    _run(settings, upgrade_to_head)
+    if before == head_revision():
+        typer.echo(f"database already at head {head_revision()}")
+    else:
+        typer.echo(f"database upgraded from {before or 'empty'} to head {head_revision()}")
+
+
+@app.command()
+def current() -> None:
+    """Print the revision the database is at."""
+    settings = settings_or_exit()
+    revision = _run(settings, _current)
+    if revision == head_revision():
+        typer.echo(f"{revision} (head)")
+        return
+    typer.echo(f"{revision or 'empty'} (pending: head is {head_revision()})")
+    raise typer.Exit(EXIT_PENDING)
+
+
+@app.command()
+def check() -> None:
+    """Exit 0 when the database is at the head, 1 when migrations are pending."""
+    settings = settings_or_exit()
+    revision = _run(settings, _current)
+    if revision == head_revision():
+        typer.echo(f"database is at head {revision}")
+        return
+    typer.echo(
+        f"database has pending migrations: at {revision or 'empty'}, head is "
+        f"{head_revision()}; run `petsage db upgrade`"
+    )
+    raise typer.Exit(EXIT_PENDING)
+
+
+def prepare_database_or_exit(settings: Settings) -> None:
+    """For `petsage serve`: check the data settings and migrate per policy, or exit 2."""
+    _run(settings, prepare_database)
+
+
+async def _current(settings: Settings) -> str | None:
+    await verify_database(settings)
+    engine = create_engine(settings, pool_size=1, max_overflow=0)
+    try:
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+def _run(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(_as_coroutine(step, settings))
+    except ConfigurationError as exc:
+        fail(str(exc))
+    except (OSError, TimeoutError, SQLAlchemyError) as exc:
+        # Reachable a moment ago (verify_database passed) but failed mid-way.
+        url = resolve_database_url(settings)
+        fail(f"database error: {describe_failure(exc, url, settings)}")
+
+
+async def _as_coroutine(step: Callable[[Settings], Awaitable[T]], settings: Settings) -> T:
+    return await step(settings)

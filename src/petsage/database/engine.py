@@ -1,0 +1,130 @@
+"""Async engines for the embedded SQLite default and for PostgreSQL, with every wait bounded.
+
+`PETSAGE_DATABASE_URL` picks the engine; without it PetSage keeps a SQLite file in the data
+directory. Connect, pool checkout and (on PostgreSQL) statement times all have limits, so a
+dead or hung database costs a request its budget and no more.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from petsage.settings import ConfigurationError, Settings
+
+SQLITE = "sqlite+aiosqlite"
+POSTGRESQL = "postgresql+asyncpg"
+# Schemes operators commonly write, mapped to the one async driver PetSage ships for each.
+_DRIVERS = {
+    "sqlite": SQLITE,
+    SQLITE: SQLITE,
+    "postgres": POSTGRESQL,
+    "postgresql": POSTGRESQL,
+    POSTGRESQL: POSTGRESQL,
+}
+URL_VARIABLE = "PETSAGE_DATABASE_URL"
+# How long the client waits past PostgreSQL's own statement_timeout before giving up on a
+# server that no longer answers at all (a black hole never sends the timeout error).
+_CLIENT_TIMEOUT_MARGIN_SECONDS = 0.25
+_RECYCLE_SECONDS = 1800
+
+
+def resolve_database_url(settings: Settings) -> URL:
+    """The URL to connect to: `PETSAGE_DATABASE_URL`, or the SQLite file in the data dir."""
+    if not settings.database_url:
+        return URL.create(SQLITE, database=os.path.abspath(settings.sqlite_path))
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"invalid setting {URL_VARIABLE}: not a database URL "
+            f"(expected {POSTGRESQL}://user:password@host:port/dbname or {SQLITE}:///path)"
+        ) from None
+    driver = _DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigurationError(
+            f"invalid setting {URL_VARIABLE}: unsupported scheme {url.drivername!r} "
+            f"(use {POSTGRESQL}:// or {SQLITE}://)"
+        )
+    return url.set(drivername=driver)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def create_engine(
+    settings: Settings,
+    *,
+    pool_size: int | None = None,
+    max_overflow: int | None = None,
+    statement_timeout_ms: int | None = None,
+    connect_timeout_seconds: float | None = None,
+) -> AsyncEngine:
+    """An engine for `settings`, connecting lazily.
+
+    `pool_size` and `max_overflow` default to the settings; a health check passes small ones
+    to get a pool of its own. `statement_timeout_ms=0` lifts the statement limit (migrations
+    need that) and `connect_timeout_seconds` overrides `PETSAGE_DB_CONNECT_TIMEOUT_SECONDS`.
+    """
+    url = resolve_database_url(settings)
+    connect_timeout = connect_timeout_seconds or settings.db_connect_timeout_seconds
+    pool: dict[str, Any] = {
+        "pool_size": settings.db_pool_size if pool_size is None else pool_size,
+        "max_overflow": settings.db_max_overflow if max_overflow is None else max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+    }
+    if is_sqlite(url):
+        return _sqlite_engine(url, settings.sqlite_busy_timeout_ms, pool)
+    statement_ms = (
+        settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
+    )
+    return _postgres_engine(url, connect_timeout, statement_ms, pool)
+
+
+def _sqlite_engine(url: URL, busy_timeout_ms: int, pool: dict[str, Any]) -> AsyncEngine:
+    if url.database in (None, "", ":memory:"):
+        pool = {}  # one shared in-memory connection: SQLAlchemy picks a StaticPool
+    engine = create_async_engine(
+        url,
+        # sqlite3's own timeout is the busy timeout, in force before the first statement runs.
+        connect_args={"timeout": busy_timeout_ms / 1000},
+        **pool,
+    )
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer, so several worker processes can share the
+    # file; NORMAL sync is what SQLite recommends with WAL (durable except on power loss).
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _postgres_engine(
+    url: URL, connect_timeout: float, statement_ms: int, pool: dict[str, Any]
+) -> AsyncEngine:
+    command_timeout = statement_ms / 1000 + _CLIENT_TIMEOUT_MARGIN_SECONDS if statement_ms else None
+    return create_async_engine(
+        url,
+        # A server restart leaves dead connections in the pool: test each before use.
+        pool_pre_ping=True,
+        pool_recycle=_RECYCLE_SECONDS,
+        connect_args={
+            "timeout": connect_timeout,
+            "command_timeout": command_timeout,
+            "server_settings": {
+                "application_name": "petsage",
+                "statement_timeout": str(statement_ms),
+            },
+        },
+        **pool,
+    )

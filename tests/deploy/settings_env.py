@@ -1,0 +1,23 @@
+"""Environment maps from deployment files, checked against the one `Settings` class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from petsage.settings import ENV_PREFIX, Settings, load_settings
+
+
+def unknown_settings(env: Mapping[str, str]) -> set[str]:
+    """`PETSAGE_*` names that no `Settings` field reads: a typo is silently ignored otherwise."""
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    return {key for key in env if key.startswith(ENV_PREFIX)} - known
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    """The `Settings` a process started with `env` would get (raises if a value is invalid)."""
+    values = {
+        key.removeprefix(ENV_PREFIX).lower(): value
+        for key, value in env.items()
+        if key.startswith(ENV_PREFIX)
+    }
+    return load_settings(_env_file=None, **values)

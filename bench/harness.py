@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -223,6 +223,10 @@ class Load:
     errors: int = 0
     # Requests/s of each run behind a median: how noisy the machine was.
     rounds: tuple[float, ...] = ()
+    requests: int = 0
+    # Server CPU time per request, when the server's pid was given. Other processes on a
+    # shared machine slow the server down but barely change this: the steadier comparison.
+    cpu_us_per_request: float | None = None
 
     @property
     def spread(self) -> float:
@@ -238,7 +242,11 @@ def require_wrk() -> None:
         raise SystemExit(WRK_INSTALL_HINT)
 
 
-def run_wrk(url: str, seconds: int, options: Options, headers: Sequence[str] = ()) -> Load:
+def run_wrk(
+    url: str, seconds: int, options: Options, headers: Sequence[str] = (), pid: int | None = None
+) -> Load:
+    """Load `url` for `seconds`; with the server's `pid`, also measure its CPU per request."""
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     pin = ["taskset", "-c", str(LOAD_CPU)] if options.pinned else []
     header_args = [arg for header in headers for arg in ("-H", header)]
     command = [*pin, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
@@ -249,7 +257,19 @@ def run_wrk(url: str, seconds: int, options: Options, headers: Sequence[str] = (
         check=True,
         timeout=seconds + 60,
     ).stdout
-    return parse_wrk(output)
+    load = parse_wrk(output)
+    if pid is None or not load.requests:
+        return load
+    cpu_us = (cpu_seconds(pid) - cpu_before) * 1e6
+    return replace(load, cpu_us_per_request=cpu_us / load.requests)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from /proc/<pid>/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    # Split after the command name, which may hold spaces; utime and stime are fields 14 and 15.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def parse_wrk(output: str) -> Load:
@@ -262,20 +282,29 @@ def parse_wrk(output: str) -> Load:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     bad_status = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    total = re.search(r"^\s+(\d+) requests in ", output, re.MULTILINE)
     errors = sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
     errors += int(bad_status.group(1)) if bad_status else 0
-    return Load(float(rate.group(1)), to_ms(*p50.groups()), to_ms(*p99.groups()), errors)
+    return Load(
+        float(rate.group(1)),
+        to_ms(*p50.groups()),
+        to_ms(*p99.groups()),
+        errors,
+        requests=int(total.group(1)) if total else 0,
+    )
 
 
 def to_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def compare_load(targets: Mapping[str, str], options: Options) -> dict[str, Load]:
+def compare_load(
+    targets: Mapping[str, str], options: Options, pids: Mapping[str, int] | None = None
+) -> dict[str, Load]:
     """Warm every target up, then load them in turn, round after round; the median of each.
 
     Interleaving the rounds spreads any slow spell of a shared machine over all targets
-    instead of pinning it on one.
+    instead of pinning it on one. `pids` (target name to server pid) adds CPU per request.
     """
     for url in targets.values():
         run_wrk(url, options.warmup_seconds, options)
@@ -283,15 +312,19 @@ def compare_load(targets: Mapping[str, str], options: Options) -> dict[str, Load
     for round_number in range(1, options.runs + 1):
         print(f"  round {round_number}/{options.runs} ...", flush=True)
         for name, url in targets.items():
-            runs[name].append(run_wrk(url, options.seconds, options))
+            pid = (pids or {}).get(name)
+            runs[name].append(run_wrk(url, options.seconds, options, pid=pid))
     return {name: median(loads) for name, loads in runs.items()}
 
 
 def median(loads: Sequence[Load]) -> Load:
+    cpu = [load.cpu_us_per_request for load in loads if load.cpu_us_per_request is not None]
     return Load(
         statistics.median(load.requests_per_second for load in loads),
         statistics.median(load.p50_ms for load in loads),
         statistics.median(load.p99_ms for load in loads),
         sum(load.errors for load in loads),
         tuple(load.requests_per_second for load in loads),
+        sum(load.requests for load in loads),
+        statistics.median(cpu) if len(cpu) == len(loads) else None,
     )

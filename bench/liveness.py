@@ -3,6 +3,8 @@
 Target: PetSage serves at least 50% of the raw ASGI callable's requests per second, both on the
 same uvicorn settings (one worker, uvloop, httptools, no access log), 50 connections. For
 context it also loads PetSage with its probe fast path off and the seed's code as written.
+Besides requests/s it reports each server's CPU time per request: on a shared machine other
+processes take the server's core away at random, which moves requests/s far more than it.
 
     uv run python bench/liveness.py [--quick] [--json out.json] [--no-pin]
 """
@@ -51,7 +53,11 @@ def measure(options: Options) -> Report:
         settle()
         idle_rss = {server.spec.name: server.rss_mib() for server in servers}
         check_same_body(servers)
-        loads = compare_load({server.spec.name: server.url(PATH) for server in servers}, options)
+        loads = compare_load(
+            {server.spec.name: server.url(PATH) for server in servers},
+            options,
+            pids={server.spec.name: server.pid for server in servers},
+        )
     print_load(loads)
     print_footprint(servers, idle_rss)
     verdicts = judge(loads)
@@ -88,11 +94,21 @@ def check_same_body(servers: Sequence[Server]) -> None:
 def print_load(loads: dict[str, Load]) -> None:
     raw = loads[RAW]
     rows = [
-        [name, x.requests_per_second, f"{x.spread:.0%}", x.p50_ms, x.p99_ms, f"{ratio(x, raw):.0%}"]
+        [
+            name,
+            x.requests_per_second,
+            f"{x.spread:.0%}",
+            x.p50_ms,
+            x.p99_ms,
+            f"{ratio(x, raw):.0%}",
+            x.cpu_us_per_request or 0.0,
+            f"{cpu_ratio(x, raw):.0%}",
+        ]
         for name, x in loads.items()
     ]
     print()
-    print_table(["server", "requests/s", "spread", "p50 ms", "p99 ms", "vs raw"], rows)
+    headers = ["server", "requests/s", "spread", "p50 ms", "p99 ms", "vs raw"]
+    print_table([*headers, "CPU us/req", "CPU vs raw"], rows)
 
 
 def print_footprint(servers: Sequence[Server], idle_rss: dict[str, float]) -> None:
@@ -108,6 +124,13 @@ def ratio(load: Load, raw: Load) -> float:
     return statistics.median(x / r for x, r in zip(load.rounds, raw.rounds, strict=True))
 
 
+def cpu_ratio(load: Load, raw: Load) -> float:
+    """Raw ASGI's CPU per request over this server's: the requests/s ratio on a quiet core."""
+    if not load.cpu_us_per_request or not raw.cpu_us_per_request:
+        return 0.0
+    return raw.cpu_us_per_request / load.cpu_us_per_request
+
+
 def figures(
     loads: dict[str, Load], servers: Sequence[Server], idle_rss: dict[str, float]
 ) -> dict[str, object]:
@@ -116,6 +139,7 @@ def figures(
         server.spec.name: {
             **asdict(loads[server.spec.name]),
             "ratio_to_raw": ratio(loads[server.spec.name], raw),
+            "cpu_ratio_to_raw": cpu_ratio(loads[server.spec.name], raw),
             "startup_seconds": server.startup_seconds,
             "idle_rss_mib": idle_rss[server.spec.name],
         }

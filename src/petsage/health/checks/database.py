@@ -1,0 +1,92 @@
+"""`database` and `migrations`: a round trip to the application's database, and its schema.
+
+Both go through a pool of their own (one connection, no overflow), so a saturated application
+pool cannot fail them, and the health checks can never take more than one connection from the
+database. `engine.check("database").probe` is the `DatabaseProbe`; its `engine` is that pool's
+engine, whose URL and `pool.checkedout()` tests read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from petsage.database.engine import create_engine
+from petsage.database.migrate import current_revision, head_revision
+from petsage.health.check import Check, Outcome
+from petsage.health.model import Status
+from petsage.settings import Settings
+
+# The schema changes only when someone migrates: an ok revision is re-read this often, while a
+# failing one is re-read every round so that recovery shows within one interval.
+MIGRATIONS_REFRESH_SECONDS = 60.0
+
+
+class DatabaseProbe:
+    """One small engine shared by the `database` and `migrations` checks, made on first use
+    (building the app connects to nothing)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._engine: AsyncEngine | None = None
+        self._revision: Outcome | None = None
+        self._revision_read_at = 0.0
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = create_engine(self._settings, pool_size=1, max_overflow=0)
+        return self._engine
+
+    async def __call__(self) -> Outcome:
+        """The `database` check: one `SELECT 1` round trip."""
+        started = time.perf_counter()
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return Outcome.ok(round((time.perf_counter() - started) * 1000, 3), "ms")
+
+    async def schema_revision(self) -> Outcome:
+        cached = self._revision
+        fresh = time.monotonic() - self._revision_read_at < MIGRATIONS_REFRESH_SECONDS
+        if cached is not None and cached.status is Status.OK and fresh:
+            return cached
+        self._revision = outcome = _compare(await current_revision(self.engine), head_revision())
+        self._revision_read_at = time.monotonic()
+        return outcome
+
+    async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+
+
+def _compare(current: str | None, head: str) -> Outcome:
+    if current == head:
+        return Outcome.ok(current, "revision")
+    if current is None:
+        return Outcome.failed("the database has no schema: run `petsage db upgrade`")
+    return Outcome.failed(
+        f"the schema is at revision {current}, this release expects {head}", current, "revision"
+    )
+
+
+def database_checks(settings: Settings) -> list[Check]:
+    probe = DatabaseProbe(settings)
+    return [
+        Check(
+            "database",
+            probe,
+            critical=True,
+            component_type="datastore",
+            measurement="responseTime",
+            close=probe.close,
+        ),
+        Check(
+            "migrations",
+            probe.schema_revision,
+            critical=True,
+            component_type="datastore",
+            measurement="schemaVersion",
+        ),
+    ]

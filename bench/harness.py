@@ -85,11 +85,17 @@ def parse_options(argv: Sequence[str] | None, description: str) -> Options:
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """A server to start: `factory` is `module:callable` as `uvicorn --factory` takes it."""
+    """A server to start: `factory` is `module:callable` as `uvicorn --factory` takes it.
+
+    `prepare` is a `python -m` command run to completion first, in the server's environment and
+    outside its start-up time: `("petsage", "db", "upgrade")` does what `petsage serve` does
+    before it starts uvicorn.
+    """
 
     name: str
     factory: str
     env: Mapping[str, str] = field(default_factory=dict)
+    prepare: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,11 @@ def running(
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="petsage-bench-") as tmp:
         workdir = Path(tmp)
+        env = server_env(spec, workdir)
+        if spec.prepare:
+            subprocess.run(
+                [sys.executable, "-m", *spec.prepare], env=env, cwd=workdir, check=True, timeout=120
+            )
         pin = ["taskset", "-c", str(SERVER_CPU)] if options.pinned else []
         log_path = workdir / "server.log"
         with log_path.open("wb") as log:
@@ -144,7 +155,7 @@ def running(
             # taskset execs the server, so the pid is the server's own (for /proc/<pid>/status).
             process = subprocess.Popen(
                 [*pin, *uvicorn_command(spec, port)],
-                env=server_env(spec, workdir),
+                env=env,
                 cwd=workdir,  # no stray .env file is read
                 stdout=log,
                 stderr=subprocess.STDOUT,

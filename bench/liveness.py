@@ -36,10 +36,12 @@ PATH = "/system/health"
 TARGET_RATIO = 0.5
 RAW = "raw ASGI"
 PETSAGE = "PetSage"
+# The embedded SQLite database is created and migrated first, as `petsage serve` does.
+MIGRATE = ("petsage", "db", "upgrade")
 SERVERS = (
     ServerSpec(RAW, "baselines:raw_asgi"),
-    ServerSpec(PETSAGE, "factories:petsage"),
-    ServerSpec("PetSage, fast path off", "factories:petsage_without_fast_path"),
+    ServerSpec(PETSAGE, "factories:petsage", prepare=MIGRATE),
+    ServerSpec("PetSage, fast path off", "factories:petsage_without_fast_path", prepare=MIGRATE),
     ServerSpec("seed code (def + response_model)", "seed:seed_app"),
 )
 

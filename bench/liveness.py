@@ -78,7 +78,7 @@ def judge(loads: dict[str, Load]) -> list[Verdict]:
     petsage = ratio(loads[PETSAGE], loads[RAW])
     return [
         Verdict(
-            f"PetSage {PATH} serves {petsage:.0%} of raw ASGI's requests/s "
+            f"PetSage {PATH} serves {petsage:.1%} of raw ASGI's requests/s "
             f"(target >= {TARGET_RATIO:.0%})",
             petsage >= TARGET_RATIO,
         ),

@@ -3,18 +3,23 @@ logic lives in the features and the platform modules beside them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from petsage import __version__
 from petsage.database.session import Database
+from petsage.detail_policy import may_see_details
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
+from petsage.features.health_checks.fast_path import ProbeCache
+from petsage.features.health_checks.router import router as health_checks_router
 from petsage.features.root.router import router as root_router
 from petsage.features.smoke_test import service as smoke_test_service
 from petsage.features.smoke_test.router import router as smoke_test_router
+from petsage.health.registry import CheckProvider
+from petsage.health.runtime import build_engine, running_health
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
 from petsage.probes import ProbeFastPath, RenderedResponse, constant
 from petsage.settings import Settings, load_settings
@@ -23,6 +28,9 @@ DESCRIPTION = (
     "The wise backend for all your pet's needs. Providing intelligent, "
     "data-driven insights for pet care."
 )
+# A feature that watches a dependency of its own adds `health.py` to its folder, exposing
+# `health_checks(settings) -> Iterable[Check]`, and lists that function here.
+FEATURE_HEALTH_CHECKS: tuple[CheckProvider, ...] = ()
 
 
 @asynccontextmanager
@@ -32,14 +40,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Connects lazily: liveness never waits on the database.
         app.state.database = Database.from_settings(app.state.settings)
         stack.push_async_callback(app.state.database.dispose)
+        # Last: readiness turns ok once everything above has started.
+        await stack.enter_async_context(
+            running_health(app.state.health, app.state.database, app.state.settings)
+        )
         yield
 
 
-def create_app(settings: Settings, *, probe_fast_path: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    probe_fast_path: bool = True,
+    health_checks: Sequence[CheckProvider] = FEATURE_HEALTH_CHECKS,
+) -> FastAPI:
     """Build a PetSage application configured by `settings`.
 
     `probe_fast_path=False` sends every probe through its full FastAPI route; tests use it to
     prove both paths answer alike, benchmarks to measure what the fast path saves.
+    `health_checks` are the features' check providers (tests add their own).
     """
     app = FastAPI(
         title="PetSage API",
@@ -55,10 +73,12 @@ def create_app(settings: Settings, *, probe_fast_path: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.health = build_engine(settings, health_checks)
     install_error_handlers(app)
     install_offline_docs(app)
     app.include_router(root_router)
     app.include_router(smoke_test_router)
+    app.include_router(health_checks_router)
     _install_middleware(app, probe_fast_path=probe_fast_path)
     return app
 
@@ -70,7 +90,10 @@ def _install_middleware(app: FastAPI, *, probe_fast_path: bool) -> None:
         liveness = RenderedResponse(
             200, smoke_test_service.perform_system_check().model_dump_json().encode()
         )
-        app.add_middleware(ProbeFastPath, responders={"/system/health": constant(liveness)})
+        settings: Settings = app.state.settings
+        probes = ProbeCache(app.state.health, anonymous_detail=may_see_details(settings, None))
+        responders = {"/system/health": constant(liveness), **probes.responders()}
+        app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(ResponseHeadersMiddleware)
 

@@ -26,6 +26,8 @@ class HealthSnapshot:
     completed_at: float = 0.0
     completed_at_utc: datetime | None = None
     stale_after: float = float("inf")
+    # Set on the copy `as_of` returns for a reader who found it stale: everything failed.
+    stale: bool = False
     by_name: Mapping[str, CheckResult] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -45,7 +47,8 @@ class HealthSnapshot:
         return self.started and now >= self.stale_at
 
     def status(self) -> Status:
-        return overall_status(self.results)
+        """The overall status; a stale snapshot is an error whatever its checks said."""
+        return Status.ERROR if self.stale else overall_status(self.results)
 
     def as_of(self, now: float) -> HealthSnapshot:
         """This snapshot as a reader at monotonic time `now` must see it: stale means failed."""
@@ -53,4 +56,4 @@ class HealthSnapshot:
             return self
         reason = STALE_REASON.format(age=now - self.completed_at)
         failed = tuple(replace(r, status=Status.ERROR, error=reason) for r in self.results)
-        return replace(self, results=failed, stale_after=float("inf"))
+        return replace(self, results=failed, stale_after=float("inf"), stale=True)

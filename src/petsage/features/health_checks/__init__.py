@@ -1,0 +1,1 @@
+"""Readiness, every check, one check and the history: `/system/health/...` beyond liveness."""

@@ -1,0 +1,110 @@
+"""Readiness, the check list, one check, and the history of status changes.
+
+Handlers return rendered bytes (`HealthView` through `render`) rather than a model: the probe
+fast path serves the same bytes, and both media types share one route.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from petsage.dependencies import DetailsAllowedDep, HealthDep, SessionDep
+from petsage.features.health_checks import service
+from petsage.features.health_checks.models import (
+    CHECK_NAME_PATTERN,
+    CheckReport,
+    DraftHealthReport,
+    HealthEventsPublic,
+    HealthReport,
+    HistoryQuery,
+    inline_schema,
+)
+from petsage.features.health_checks.render import HEALTH_JSON, render, wants_health_json
+from petsage.probes import RenderedResponse
+
+router = APIRouter(prefix="/system/health", tags=["System Health"])
+
+AcceptHeader = Annotated[
+    str | None,
+    Header(
+        alias="accept",
+        description=f"`{HEALTH_JSON}` for the IETF draft-inadarei-api-health-check format.",
+    ),
+]
+
+
+def _documented(model: type[Any], ok: str, failing: str) -> dict[int | str, dict[str, Any]]:
+    draft = {HEALTH_JSON: {"schema": inline_schema(DraftHealthReport)}}
+    return {
+        200: {"model": model, "description": ok, "content": draft},
+        503: {"model": model, "description": failing, "content": draft},
+    }
+
+
+@router.get(
+    "/ready",
+    summary="Readiness: may this instance receive traffic?",
+    responses=_documented(
+        HealthReport,
+        "Ready: start-up finished and every critical check passes (`ok` or `degraded`).",
+        "Not ready: `starting`, `draining`, or a critical check fails (`error`).",
+    ),
+)
+async def get_readiness(
+    health: HealthDep, details: DetailsAllowedDep, accept: AcceptHeader = None
+) -> Response:
+    """For Kubernetes' readinessProbe and load balancers. Answers from the latest round of
+    background checks, so probes never reach the database. Failure reasons are withheld
+    unless the caller may see details (`PETSAGE_HEALTH_DETAILS`)."""
+    view = service.readiness_view(health, detail=details)
+    return _response(render(view, health_json=wants_health_json(accept)))
+
+
+@router.get(
+    "/checks",
+    summary="Every health check, critical or not",
+    responses=_documented(
+        HealthReport,
+        "No critical check fails; a failing non-critical check makes the status `degraded`.",
+        "A critical check fails, or the first round has not finished (`starting`).",
+    ),
+)
+async def list_health_checks(
+    health: HealthDep, details: DetailsAllowedDep, accept: AcceptHeader = None
+) -> Response:
+    """Each check's status; with detail access also its duration, last success and failure,
+    observed value and error text."""
+    view = service.checks_view(health, detail=details)
+    return _response(render(view, health_json=wants_health_json(accept)))
+
+
+@router.get(
+    "/checks/{name}",
+    summary="One health check",
+    responses={
+        **_documented(CheckReport, "The check passes (`ok` or `degraded`).", "The check fails."),
+        404: {"description": "No check has that name."},
+    },
+)
+async def get_health_check(
+    name: Annotated[str, Path(pattern=CHECK_NAME_PATTERN, examples=["database"])],
+    health: HealthDep,
+    details: DetailsAllowedDep,
+    accept: AcceptHeader = None,
+) -> Response:
+    """One check's latest result, for an uptime monitor watching a single dependency."""
+    view = service.check_view(health, name, detail=details)
+    return _response(render(view, health_json=wants_health_json(accept)))
+
+
+@router.get("/history", summary="Recorded status changes, newest first")
+async def list_health_events(
+    query: Annotated[HistoryQuery, Query()], session: SessionDep, details: DetailsAllowedDep
+) -> HealthEventsPublic:
+    """Every change of a check's status seen by any instance, from `health_events`, filtered
+    by check and time range (`since` inclusive, `until` exclusive, both with a time zone)."""
+    return await service.history_page(session, query, detail=details)
+
+
+def _response(rendered: RenderedResponse) -> Response:
+    return Response(rendered.body, rendered.status, media_type=rendered.media_type.decode())

@@ -27,7 +27,7 @@ from tests.support.server import (
     petsage_server,
     run_petsage,
 )
-from tests.support.stub_http import answering, silent_listener, trickling
+from tests.support.stub_http import answering, hanging_up, silent_listener, trickling
 
 pytestmark = pytest.mark.slow
 
@@ -72,14 +72,15 @@ def test_a_broken_unrelated_setting_does_not_fail_the_check(server: RunningServe
 @pytest.mark.parametrize(
     ("status", "body", "word"),
     [
-        (503, {"status": "draining", "message": "shutting down"}, "draining"),
-        (503, {"status": "error", "checks": [{"name": "database", "status": "error"}]}, "error"),
-        (500, {"error": {"status": 500}}, "unhealthy"),
-        (404, {"error": {"status": 404}}, "unhealthy"),
+        (503, b'{"status": "draining", "message": "shutting down"}', "draining"),
+        (503, b'{"status": "error", "checks": [{"name": "db", "status": "error"}]}', "error"),
+        (500, b'{"error": {"status": 500}}', "unhealthy"),
+        (404, b'{"error": {"status": 404}}', "unhealthy"),
+        (502, b"<html>Bad Gateway</html>", "unhealthy"),
     ],
 )
-def test_any_status_but_200_is_unhealthy(status: int, body: dict[str, object], word: str) -> None:
-    with answering(status, json.dumps(body).encode()) as url:
+def test_any_status_but_200_is_unhealthy(status: int, body: bytes, word: str) -> None:
+    with answering(status, body) as url:
         result = check("ready", "--url", url)
 
     assert result.returncode == 1
@@ -89,19 +90,36 @@ def test_any_status_but_200_is_unhealthy(status: int, body: dict[str, object], w
 
 
 @pytest.mark.parametrize(
-    "checks",
+    ("body", "summary"),
     [
-        [{"name": "disk", "status": "degraded"}, {"name": "database", "status": "ok"}],
-        {"disk": {"status": "degraded"}, "database": {"status": "ok"}},
+        (
+            {
+                "status": "degraded",
+                "checks": [
+                    {"name": "disk", "status": "degraded"},
+                    {"name": "database", "status": "ok"},
+                ],
+            },
+            "degraded (200) [disk: degraded]",
+        ),
+        (
+            {"status": "degraded", "checks": {"disk": {"status": "degraded"}, "db": "ok"}},
+            "degraded (200) [disk: degraded]",
+        ),
+        (  # application/health+json: a list of measurements per component
+            {"status": "warn", "checks": {"disk:free": [{"status": "warn"}], "db": []}},
+            "warn (200) [disk:free: warn]",
+        ),
     ],
 )
-def test_degraded_is_healthy_and_names_the_failing_check(checks: object) -> None:
-    body = json.dumps({"status": "degraded", "checks": checks}).encode()
-    with answering(200, body) as url:
+def test_degraded_is_healthy_and_names_the_failing_check(
+    body: dict[str, object], summary: str
+) -> None:
+    with answering(200, json.dumps(body).encode()) as url:
         result = check("checks", "--url", url)
 
     assert result.returncode == 0
-    assert result.stdout == f"checks: degraded (200) [disk: degraded] {url}/system/health/checks\n"
+    assert result.stdout == f"checks: {summary} {url}/system/health/checks\n"
 
 
 def test_closed_port_is_unreachable() -> None:
@@ -111,6 +129,15 @@ def test_closed_port_is_unreachable() -> None:
 
     assert result.returncode == 2
     assert result.stdout == f"live: unreachable (connection refused) {url}/system/health\n"
+
+
+def test_a_server_that_hangs_up_is_unreachable() -> None:
+    with hanging_up() as url:
+        result = check("live", "--url", url)
+
+    assert result.returncode == 2
+    assert result.stdout.startswith("live: unreachable (")
+    assert result.stdout.endswith(f") {url}/system/health\n")
 
 
 def test_a_listener_that_never_answers_times_out() -> None:

@@ -35,6 +35,8 @@ DEFAULT_PORT = 8000
 DEFAULT_TIMEOUT_SECONDS = 2.0
 MAX_BODY_BYTES = 64 * 1024
 USER_AGENT = "petsage-check"
+# Check statuses that need no mention: ours, and application/health+json's.
+PASSING = (None, "ok", "pass")
 # A probe of this instance must never travel through an HTTP proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -123,15 +125,18 @@ def _failing_checks(checks: object) -> list[str]:
     return [
         f"{entry.get('name')}: {entry.get('status')}"
         for entry in entries
-        if entry.get("status") not in (None, "ok", "pass")
+        if entry.get("status") not in PASSING
     ]
 
 
 def _as_entry(value: object) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return value[0]  # application/health+json keeps a list of measurements per component
+    if isinstance(value, list):
+        # application/health+json keeps a list of measurements per component: the first
+        # failing one speaks for it.
+        failing = [v for v in value if isinstance(v, dict) and v.get("status") not in PASSING]
+        return failing[0] if failing else {}
     return {"status": value}
 
 
@@ -215,7 +220,3 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     result = probe(args.target, base_url, args.timeout, token)
     print(result.line(), flush=True)
     return result.exit_code
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

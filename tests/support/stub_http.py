@@ -58,6 +58,33 @@ def silent_listener() -> Iterator[str]:
 
 
 @contextmanager
+def hanging_up() -> Iterator[str]:
+    """A server that accepts each connection and closes it without a word."""
+    stop = threading.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+@contextmanager
 def trickling() -> Iterator[str]:
     """A server that starts an HTTP answer and then sends one byte every 0.1 s, forever.
 

@@ -16,3 +16,8 @@ def petsage() -> FastAPI:
 def petsage_without_fast_path() -> FastAPI:
     """Every probe through its full FastAPI route: what the probe fast path saves."""
     return create_app(load_settings(), probe_fast_path=False)
+
+
+def petsage_without_observability() -> FastAPI:
+    """No request ids, access log or metrics: the baseline of bench/observability.py."""
+    return create_app(load_settings(), observability=False)

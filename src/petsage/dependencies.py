@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.database.session import Database
 from petsage.detail_policy import may_see_details
-from petsage.health.engine import HealthEngine
+from petsage.metrics import Metrics
 from petsage.settings import Settings
+from petsage.uptime import StartTime
 
 
 def _settings(request: Request) -> Settings:
@@ -19,14 +20,6 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-def _health(request: Request) -> HealthEngine:
-    engine: HealthEngine = request.app.state.health
-    return engine
-
-
-HealthDep = Annotated[HealthEngine, Depends(_health)]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -38,6 +31,22 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit is a
 # 500 rather than a 200 for data that was never stored.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def _metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+
+
+def _start_time(request: Request) -> StartTime:
+    started: StartTime = request.app.state.started
+    return started
+
+
+StartTimeDep = Annotated[StartTime, Depends(_start_time)]
 
 # Declared so that OpenAPI documents the bearer token (Swagger's Authorize button); the
 # policy reads the raw header itself and never fails the request over it.

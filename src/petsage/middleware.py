@@ -60,7 +60,10 @@ class HeadAsGetMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] == "HEAD":
-            await self.app({**scope, "method": "GET"}, receive, _drop_body(send))
+            # In place, not on a copy: the router records the matched route in this scope, and
+            # the metrics middleware outside reads the route template from it afterwards.
+            scope["method"] = "GET"
+            await self.app(scope, receive, _drop_body(send))
             return
         await self.app(scope, receive, _allow_head(send))
 

@@ -9,6 +9,7 @@ import uvicorn
 
 from petsage.cli.config import settings_or_exit
 from petsage.cli.db import prepare_database_or_exit
+from petsage.logs import configure_logging
 from petsage.main import create_app
 
 
@@ -22,6 +23,7 @@ def serve(
 ) -> None:
     """Serve the PetSage API."""
     settings = settings_or_exit(host=host, port=port, workers=workers)
+    configure_logging(settings.log_level, settings.log_format)
     # Before uvicorn: workers then find the schema ready, and a bad data setting is one line.
     prepare_database_or_exit(settings)
     common = {
@@ -31,6 +33,10 @@ def serve(
         "http": "httptools",
         "lifespan": "on",
         "log_level": settings.log_level.value,
+        # Our handler and formatter (petsage.logs), installed above and by each worker's
+        # create_app, serve uvicorn's loggers too; the access log is ours (request ids).
+        "log_config": None,
+        "access_log": False,
         "timeout_graceful_shutdown": int(settings.shutdown_timeout_seconds),
         "server_header": False,
     }

@@ -1,0 +1,1 @@
+"""`GET /metrics` (Prometheus) and `GET /system/info` (build and process facts)."""

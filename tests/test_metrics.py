@@ -1,0 +1,230 @@
+"""Prometheus metrics, in process: HTTP series by route template, health listener, exposition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from petsage.health.model import CheckResult, Status, StatusChange
+from petsage.main import create_app
+from petsage.metrics import HealthMetrics, HttpMetricsMiddleware, Metrics
+from petsage.request_context import RequestContextMiddleware
+from petsage.settings import Settings
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(text: str) -> Samples:
+    """Every sample of an exposition, keyed by sample name and label set."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def requests(found: Samples, method: str, route: str, status: str) -> float:
+    labels = frozenset({"method": method, "route": route, "status": status}.items())
+    return found.get(("petsage_http_requests_total", labels), 0.0)
+
+
+def app_with_item_route(settings: Settings) -> FastAPI:
+    app = create_app(settings)
+
+    @app.get("/items/{item_id}")
+    async def get_item(item_id: int) -> dict[str, int]:
+        return {"item_id": item_id}
+
+    return app
+
+
+def scrape(client: TestClient) -> Samples:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    return samples(response.text)
+
+
+def test_requests_are_counted_by_route_template(make_settings: Callable[..., Settings]) -> None:
+    client = TestClient(app_with_item_route(make_settings()))
+    for item in range(5):
+        client.get(f"/items/{item}")
+    client.get("/items/not-a-number")
+    client.head("/items/1")
+    client.get("/no/such/path")
+    client.get("/no/other/path")
+    client.request("BREW", "/")
+
+    found = scrape(client)
+
+    assert requests(found, "GET", "/items/{item_id}", "200") == 5
+    assert requests(found, "GET", "/items/{item_id}", "422") == 1
+    assert requests(found, "HEAD", "/items/{item_id}", "200") == 1
+    assert requests(found, "GET", "unmatched", "404") == 2
+    assert requests(found, "other", "/", "405") == 1
+    routes = {dict(labels)["route"] for name, labels in found if name.startswith("petsage_http")}
+    assert routes == {"/items/{item_id}", "unmatched", "/"}
+
+
+def test_latency_histogram_matches_the_count(make_settings: Callable[..., Settings]) -> None:
+    client = TestClient(create_app(make_settings()))
+    for _ in range(3):
+        client.get("/")
+
+    found = scrape(client)
+
+    labels = frozenset({"method": "GET", "route": "/", "status": "200"}.items())
+    assert found[("petsage_http_request_duration_seconds_count", labels)] == 3
+    assert found[("petsage_http_request_duration_seconds_sum", labels)] > 0
+    inf = frozenset({*labels, ("le", "+Inf")})
+    assert found[("petsage_http_request_duration_seconds_bucket", inf)] == 3
+
+
+def test_probes_are_left_out_by_default(make_settings: Callable[..., Settings]) -> None:
+    client = TestClient(create_app(make_settings()))
+    client.get("/system/health")
+    client.head("/system/health")
+
+    found = scrape(client)
+
+    assert not any(
+        dict(labels).get("route", "").startswith("/system/health") for _, labels in found
+    )
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_probes_are_counted_when_asked(
+    make_settings: Callable[..., Settings], fast_path: bool
+) -> None:
+    settings = make_settings(metrics_include_probes=True)
+    client = TestClient(create_app(settings, probe_fast_path=fast_path))
+    client.get("/system/health")
+    client.get("/system/health")
+    client.get("/system/health/no-such-probe")
+
+    found = scrape(client)
+
+    assert requests(found, "GET", "/system/health", "200") == 2
+    assert requests(found, "GET", "unmatched", "404") == 1
+
+
+def test_process_and_build_metrics_are_exposed(make_settings: Callable[..., Settings]) -> None:
+    client = TestClient(create_app(make_settings(git_commit="abc1234")))
+
+    found = scrape(client)
+
+    names = {name for name, _ in found}
+    assert {"process_resident_memory_bytes", "process_cpu_seconds_total"} <= names
+    assert "python_info" in names
+    build = frozenset({"version": "1.0.0", "git_commit": "abc1234"}.items())
+    assert found[("petsage_build_info", build)] == 1
+
+
+def test_apps_do_not_share_a_registry(make_settings: Callable[..., Settings]) -> None:
+    first = TestClient(create_app(make_settings()))
+    second = TestClient(create_app(make_settings()))
+    first.get("/")
+
+    assert requests(scrape(first), "GET", "/", "200") == 1
+    assert requests(scrape(second), "GET", "/", "200") == 0
+
+
+def test_disabled_metrics_are_a_404_and_no_middleware(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(make_settings(metrics_enabled=False))
+
+    response = TestClient(app).get("/metrics")
+
+    assert response.status_code == 404
+    assert HttpMetricsMiddleware not in {m.cls for m in app.user_middleware}
+    assert "/metrics" not in app.openapi()["paths"]
+
+
+def test_observability_off_removes_every_layer(make_settings: Callable[..., Settings]) -> None:
+    app = create_app(make_settings(), observability=False)
+
+    response = TestClient(app).get("/")
+
+    assert "x-request-id" not in response.headers
+    layers = {m.cls for m in app.user_middleware}
+    assert not layers & {HttpMetricsMiddleware, RequestContextMiddleware}
+    assert TestClient(app).get("/metrics").status_code == 404
+
+
+def test_middleware_order_request_context_outermost(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(make_settings())
+
+    layers = [m.cls for m in app.user_middleware]
+
+    assert layers[:2] == [RequestContextMiddleware, HttpMetricsMiddleware]
+
+
+# --- The health listener -----------------------------------------------------------------------
+
+
+def result(name: str, status: Status, seconds: float = 0.01) -> CheckResult:
+    return CheckResult(name, status, critical=True, checked_at=NOW, duration_seconds=seconds)
+
+
+def change(name: str, old: Status | None, new: Status) -> StatusChange:
+    return StatusChange(name, old, new, reason="test", occurred_at=NOW)
+
+
+def check_samples(metrics: Metrics, metric: str, check: str) -> dict[str, float]:
+    """`{status: value}` of one check's `metric`."""
+    found = samples(metrics.render().decode())
+    return {
+        dict(labels)["status"]: value
+        for (name, labels), value in found.items()
+        if name == metric and dict(labels).get("check") == check
+    }
+
+
+def test_status_gauge_follows_the_latest_result() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("database", Status.OK))
+    ok = check_samples(metrics, "petsage_health_check_status", "database")
+    listener.on_result(result("database", Status.ERROR))
+    failed = check_samples(metrics, "petsage_health_check_status", "database")
+
+    assert ok == {"ok": 1, "degraded": 0, "error": 0}
+    assert failed == {"ok": 0, "degraded": 0, "error": 1}
+
+
+def test_durations_are_observed_per_check() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("disk", Status.OK, seconds=0.002))
+    listener.on_result(result("disk", Status.OK, seconds=0.004))
+
+    found = samples(metrics.render().decode())
+    disk = frozenset({("check", "disk")})
+    assert found[("petsage_health_check_duration_seconds_count", disk)] == 2
+    assert found[("petsage_health_check_duration_seconds_sum", disk)] == pytest.approx(0.006)
+
+
+def test_changes_are_counted_from_zero_and_the_first_result_is_no_change() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("memory", Status.OK))
+    listener.on_change(change("memory", None, Status.OK))
+    before = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
+    listener.on_change(change("memory", Status.OK, Status.DEGRADED))
+    listener.on_change(change("memory", Status.DEGRADED, Status.OK))
+    after = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
+
+    assert before == {"ok": 0, "degraded": 0, "error": 0}
+    assert after == {"ok": 1, "degraded": 1, "error": 0}

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.database.session import Database
 from petsage.detail_policy import may_see_details
+from petsage.health.engine import HealthEngine
 from petsage.metrics import Metrics
 from petsage.settings import Settings
 from petsage.uptime import StartTime
@@ -20,6 +21,14 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _health(request: Request) -> HealthEngine:
+    engine: HealthEngine = request.app.state.health
+    return engine
+
+
+HealthDep = Annotated[HealthEngine, Depends(_health)]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

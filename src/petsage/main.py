@@ -3,20 +3,25 @@ logic lives in the features and the platform modules beside them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from petsage import __version__
 from petsage.database.session import Database
+from petsage.detail_policy import may_see_details
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
+from petsage.features.health_checks.fast_path import ProbeCache
+from petsage.features.health_checks.router import router as health_checks_router
 from petsage.features.observability import service as observability_service
 from petsage.features.observability.router import info_router, metrics_router
 from petsage.features.root.router import router as root_router
 from petsage.features.smoke_test import service as smoke_test_service
 from petsage.features.smoke_test.router import router as smoke_test_router
+from petsage.health.registry import CheckProvider
+from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
 from petsage.metrics import HttpMetricsMiddleware, Metrics
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
@@ -29,6 +34,9 @@ DESCRIPTION = (
     "The wise backend for all your pet's needs. Providing intelligent, "
     "data-driven insights for pet care."
 )
+# A feature that watches a dependency of its own adds `health.py` to its folder, exposing
+# `health_checks(settings) -> Iterable[Check]`, and lists that function here.
+FEATURE_HEALTH_CHECKS: tuple[CheckProvider, ...] = ()
 
 
 @asynccontextmanager
@@ -38,11 +46,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Connects lazily: liveness never waits on the database.
         app.state.database = Database.from_settings(app.state.settings)
         stack.push_async_callback(app.state.database.dispose)
+        # Last: readiness turns ok once everything above has started.
+        await stack.enter_async_context(
+            running_health(app.state.health, app.state.database, app.state.settings)
+        )
         yield
 
 
 def create_app(
-    settings: Settings, *, probe_fast_path: bool = True, observability: bool = True
+    settings: Settings,
+    *,
+    probe_fast_path: bool = True,
+    observability: bool = True,
+    health_checks: Sequence[CheckProvider] = FEATURE_HEALTH_CHECKS,
 ) -> FastAPI:
     """Build a PetSage application configured by `settings`.
 
@@ -50,6 +66,7 @@ def create_app(
     prove both paths answer alike, benchmarks to measure what the fast path saves.
     `observability=False` leaves out request ids, the access log and metrics (middleware and
     `/metrics`) altogether; the benchmark measures what they cost against it.
+    `health_checks` are the features' check providers (tests add their own).
     """
     # Here rather than in the CLI alone: each worker process builds its app through this.
     configure_logging(settings.log_level, settings.log_format)
@@ -68,6 +85,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.started = StartTime.now()
+    app.state.health = build_engine(settings, health_checks)
     metrics_on = observability and settings.metrics_enabled
     app.state.metrics = (
         Metrics(observability_service.build_labels(settings)) if metrics_on else None
@@ -76,6 +94,7 @@ def create_app(
     install_offline_docs(app)
     app.include_router(root_router)
     app.include_router(smoke_test_router)
+    app.include_router(health_checks_router)
     app.include_router(info_router)
     if metrics_on:
         app.include_router(metrics_router)
@@ -94,6 +113,8 @@ def _install_middleware(app: FastAPI, *, probe_fast_path: bool, observability: b
             200, smoke_test_service.perform_system_check().model_dump_json().encode()
         )
         responders["/system/health"] = constant(liveness)
+        probes = ProbeCache(app.state.health, anonymous_detail=may_see_details(settings, None))
+        responders.update(probes.responders())
         app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(ResponseHeadersMiddleware)

@@ -11,10 +11,11 @@ import sys
 from collections.abc import Sequence
 
 import liveness
+import readiness
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness,)
+BENCHMARKS = (liveness, readiness)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

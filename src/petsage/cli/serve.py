@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
-from petsage.cli.config import settings_or_exit
+from petsage.cli.config import fail, settings_or_exit
 from petsage.cli.db import prepare_database_or_exit
 from petsage.logs import configure_logging
 from petsage.main import create_app
+from petsage.settings import ConfigurationError, Settings
 
 
 def serve(
@@ -24,6 +26,9 @@ def serve(
     """Serve the PetSage API."""
     settings = settings_or_exit(host=host, port=port, workers=workers)
     configure_logging(settings.log_level, settings.log_format)
+    # Building the app checks what the settings alone cannot (health check names); workers
+    # build their own, but a mistake is one line here rather than a traceback in each.
+    app = app_or_exit(settings)
     # Before uvicorn: workers then find the schema ready, and a bad data setting is one line.
     prepare_database_or_exit(settings)
     common = {
@@ -50,4 +55,11 @@ def serve(
             **common,  # type: ignore[arg-type]
         )
         return
-    uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+    uvicorn.run(app, **common)  # type: ignore[arg-type]
+
+
+def app_or_exit(settings: Settings) -> FastAPI:
+    try:
+        return create_app(settings)
+    except ConfigurationError as exc:
+        fail(str(exc))

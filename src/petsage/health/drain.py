@@ -14,6 +14,7 @@ supervisor sends SIGTERM to each worker, and each worker drains itself the same 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import signal
 import threading
@@ -54,7 +55,8 @@ class SigtermDrain:
             self.original(signum, frame)
             return
         self.signalled = True
-        self.loop.call_soon_threadsafe(self._begin, signum)
+        # A fresh context: the signal may land while a request's context (its id) is current.
+        self.loop.call_soon_threadsafe(self._begin, signum, context=contextvars.Context())
 
     def _begin(self, signum: int) -> None:
         logger.warning(

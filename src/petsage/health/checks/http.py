@@ -10,7 +10,7 @@ import time
 import httpx2 as httpx
 
 from petsage.health.check import Check, Outcome
-from petsage.settings import HttpCheckSettings, Settings
+from petsage.settings import ConfigurationError, HttpCheckSettings, Settings
 
 
 class HttpProbe:
@@ -56,4 +56,9 @@ def http_check(config: HttpCheckSettings) -> Check:
 
 
 def http_checks(settings: Settings) -> list[Check]:
+    names = [config.name for config in settings.health_http_checks]
+    if duplicates := sorted({name for name in names if names.count(name) > 1}):
+        raise ConfigurationError(
+            f"invalid setting PETSAGE_HEALTH_HTTP_CHECKS: the name {duplicates[0]!r} is used twice"
+        )
     return [http_check(config) for config in settings.health_http_checks]

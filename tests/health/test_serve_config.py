@@ -1,0 +1,23 @@
+"""Health configuration mistakes stop `petsage serve` with one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.server import run_petsage
+
+
+def test_two_http_checks_with_one_name(tmp_path: Path) -> None:
+    checks = [
+        {"name": "payments", "url": "http://127.0.0.1:9/a"},
+        {"name": "payments", "url": "http://127.0.0.1:9/b"},
+    ]
+    env = {"PETSAGE_HEALTH_HTTP_CHECKS": json.dumps(checks), "PETSAGE_DATA_DIR": str(tmp_path)}
+
+    result = run_petsage("serve", "--port", "1", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "petsage: invalid setting PETSAGE_HEALTH_HTTP_CHECKS: the name 'payments' is used twice"
+    ]

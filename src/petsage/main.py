@@ -23,7 +23,7 @@ from petsage.features.smoke_test.router import router as smoke_test_router
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
-from petsage.metrics import HttpMetricsMiddleware, Metrics
+from petsage.metrics import HealthMetrics, HttpMetricsMiddleware, Metrics
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
 from petsage.probes import ProbeFastPath, ProbeResponder, RenderedResponse, constant
 from petsage.request_context import RequestContextMiddleware
@@ -98,6 +98,7 @@ def create_app(
     app.include_router(info_router)
     if metrics_on:
         app.include_router(metrics_router)
+        app.state.health.add_listener(HealthMetrics(app.state.metrics))
     _install_middleware(app, probe_fast_path=probe_fast_path, observability=observability)
     return app
 

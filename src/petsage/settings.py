@@ -110,6 +110,8 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     metrics_include_probes: bool = False
     git_commit: str | None = None
+    # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
+    otel_enabled: bool = False
 
     @property
     def sqlite_path(self) -> Path:

@@ -1,7 +1,7 @@
 """Response and query models of the health endpoints; their descriptions feed the OpenAPI text.
 
-Detail fields (duration, times, observed value) are omitted from a body, not sent as null,
-when the caller may not see them.
+Detail fields (duration, times, observed value) are present, null when unknown, only for
+callers who may see them; for anyone else they are left out of the body.
 """
 
 from __future__ import annotations

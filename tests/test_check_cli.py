@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -67,6 +68,35 @@ def test_a_broken_unrelated_setting_does_not_fail_the_check(server: RunningServe
     result = check("live", "--url", server.base_url, env=broken)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_ready_and_checks_follow_a_real_instance_into_its_drain(tmp_path: Path) -> None:
+    env = {"PETSAGE_SHUTDOWN_DRAIN_SECONDS": "15", "PETSAGE_HEALTH_TOKEN": TOKEN}
+    with petsage_server(tmp_path, env=env, ready_path="/system/health/ready") as running:
+        ready = check("ready", "--url", running.base_url)
+        checks = check("checks", "--url", running.base_url, env={"PETSAGE_HEALTH_TOKEN": TOKEN})
+        running.signal(signal.SIGTERM)
+        draining = wait_for_exit_code(1, "ready", "--url", running.base_url)
+        live = check("live", "--url", running.base_url)
+
+    assert (ready.returncode, ready.stdout) == (
+        0,
+        f"ready: ok (200) {running.base_url}/system/health/ready\n",
+    )
+    assert checks.returncode == 0
+    assert checks.stdout.startswith("checks: ok (200) ")
+    assert draining.stdout == f"ready: draining (503) {running.base_url}/system/health/ready\n"
+    assert live.returncode == 0, "liveness stays 200 while the instance drains"
+
+
+def wait_for_exit_code(code: int, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `petsage check *args` until it exits with `code` (a signal takes effect shortly)."""
+    deadline = time.monotonic() + 10
+    while True:
+        result = check(*args)
+        if result.returncode == code or time.monotonic() > deadline:
+            return result
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(

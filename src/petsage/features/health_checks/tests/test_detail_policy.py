@@ -14,7 +14,7 @@ from tests.support.server import free_port
 
 from petsage.settings import Settings
 
-from .conftest import HEALTH_JSON, RIGHT, TOKEN, WRONG, HealthClientFactory
+from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
 
 DETAIL_FIELDS = {"duration_ms", "checked_at", "last_success_at", "last_failure_at"}
 NONE: dict[str, str] = {}
@@ -41,7 +41,7 @@ def failing_client(
             database_url=dead,
             health_details=mode,
             health_token=TOKEN,
-            health_interval_seconds=0.1,
+            **STEADY,
         )
         return health_client(settings)
 

@@ -15,7 +15,7 @@ from petsage.health.registry import DuplicateCheckError
 from petsage.main import create_app
 from petsage.settings import Settings
 
-from .conftest import HealthClientFactory
+from .conftest import STEADY, HealthClientFactory
 
 BUILTIN = ["database", "migrations", "disk", "memory", "event_loop"]
 
@@ -56,7 +56,7 @@ def test_failing_critical_check_makes_the_instance_unready(
 ) -> None:
     """A real fault: the database URL points at a port where nothing listens."""
     dead = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/petsage"
-    client = health_client(make_settings(database_url=dead, health_interval_seconds=0.1))
+    client = health_client(make_settings(database_url=dead, **STEADY))
 
     ready = client.get("/system/health/ready")
     checks = client.get("/system/health/checks")

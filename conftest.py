@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from petsage.main import create_app
 from petsage.settings import Settings
 
+# Database fixtures (sqlite_url, postgres_url, database_url, migrated_settings, ...).
+pytest_plugins = ["tests.support.databases"]
+
 # Server tests run `petsage` subprocesses in temporary directories; coverage measures them
 # (patch = ["subprocess"]) but would write their data files there. Anchor the data file here.
 os.environ.setdefault("COVERAGE_FILE", str(Path(__file__).parent / ".coverage"))

@@ -51,10 +51,13 @@ def render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:
 
 
 async def run_on_engine(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        await connection.run_sync(run_migrations)
-    # The caller's loop ends with this call: connections must not outlive it.
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migrations)
+    finally:
+        # The caller's loop ends with this call: connections must not outlive it, even when
+        # a hook stops the run by raising (pytest-alembic does, to skip writing a revision).
+        await engine.dispose()
 
 
 def run_online() -> None:

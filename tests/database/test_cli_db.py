@@ -1,0 +1,131 @@
+"""`petsage db ...` and `petsage serve` start-up, through the real command line.
+
+Exit codes: 0 at head, 1 with migrations pending, 2 when a setting is wrong or the database
+cannot be reached; always one line, never a traceback, never a password.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from petsage.database.migrate import head_revision
+from tests.support.server import free_port, petsage_server, run_petsage
+
+pytestmark = pytest.mark.slow
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_db_commands_report_and_reach_the_head(database_url: str, tmp_path: Path) -> None:
+    env = {"PETSAGE_DATABASE_URL": database_url}
+    head = head_revision()
+
+    pending = run_petsage("db", "check", env=env, cwd=tmp_path)
+    current_before = run_petsage("db", "current", env=env, cwd=tmp_path)
+    upgraded = run_petsage("db", "upgrade", env=env, cwd=tmp_path)
+    at_head = run_petsage("db", "check", env=env, cwd=tmp_path)
+    current_after = run_petsage("db", "current", env=env, cwd=tmp_path)
+    again = run_petsage("db", "upgrade", env=env, cwd=tmp_path)
+
+    assert (pending.returncode, current_before.returncode) == (1, 1)
+    assert one_line(pending.stdout) == (
+        f"database has pending migrations: at empty, head is {head}; run `petsage db upgrade`"
+    )
+    assert one_line(current_before.stdout) == f"empty (pending: head is {head})"
+    assert upgraded.returncode == 0
+    assert one_line(upgraded.stdout) == f"database upgraded from empty to head {head}"
+    assert (at_head.returncode, one_line(at_head.stdout)) == (0, f"database is at head {head}")
+    assert (current_after.returncode, one_line(current_after.stdout)) == (0, f"{head} (head)")
+    assert (again.returncode, one_line(again.stdout)) == (0, f"database already at head {head}")
+
+
+def test_default_sqlite_lives_in_the_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "nested" / "data"
+
+    result = run_petsage("db", "upgrade", env={"PETSAGE_DATA_DIR": str(data_dir)}, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "petsage.sqlite3").is_file()
+
+
+def a_regular_file(tmp_path: Path) -> Path:
+    path = tmp_path / "not-a-directory"
+    path.write_text("", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [("serve",), ("db", "check")])
+@pytest.mark.parametrize(
+    ("case", "variable", "expected"),
+    [
+        ("unknown-scheme", "PETSAGE_DATABASE_URL", "unsupported scheme 'mysql'"),
+        ("data-dir-under-a-file", "PETSAGE_DATA_DIR", "cannot write to"),
+        ("data-dir-in-proc", "PETSAGE_DATA_DIR", "cannot write to '/proc/petsage'"),
+        ("nothing-listening", "PETSAGE_DATABASE_URL", "cannot connect to"),
+    ],
+)
+def test_bad_data_settings_stop_with_one_line_and_exit_2(
+    tmp_path: Path, command: tuple[str, ...], case: str, variable: str, expected: str
+) -> None:
+    values = {
+        "unknown-scheme": "mysql://root:hunter2@127.0.0.1/petsage",
+        "data-dir-under-a-file": str(a_regular_file(tmp_path) / "var"),
+        "data-dir-in-proc": "/proc/petsage",
+        "nothing-listening": f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{free_port()}/x",
+    }
+
+    result = run_petsage(*command, env={variable: values[case]}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith(f"petsage: invalid setting {variable}: "), line
+    assert expected in line
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("command", [("serve",), ("db", "check")])
+def test_refused_credentials_stop_with_one_line_and_exit_2(
+    postgres_url: str, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    url = make_url(postgres_url).set(username="nosuchuser", password="hunter2")
+    env = {"PETSAGE_DATABASE_URL": url.render_as_string(hide_password=False)}
+
+    result = run_petsage(*command, env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith("petsage: invalid setting PETSAGE_DATABASE_URL: cannot connect to ")
+    assert 'role "nosuchuser" does not exist' in line
+    assert "nosuchuser:***@" in line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_serve_migrates_the_embedded_sqlite_on_start(tmp_path: Path) -> None:
+    with petsage_server(tmp_path):
+        check = run_petsage("db", "check", env={"PETSAGE_DATA_DIR": str(tmp_path / "var")})
+
+    assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("migrate_on_start", "check_exit"), [(None, 1), ("true", 0)])
+def test_serve_migrates_postgresql_only_when_asked(
+    postgres_url: str, tmp_path: Path, migrate_on_start: str | None, check_exit: int
+) -> None:
+    env = {"PETSAGE_DATABASE_URL": postgres_url}
+    if migrate_on_start:
+        env["PETSAGE_DB_MIGRATE_ON_START"] = migrate_on_start
+
+    with petsage_server(tmp_path, env=env):
+        check = run_petsage("db", "check", env={"PETSAGE_DATABASE_URL": postgres_url})
+
+    assert check.returncode == check_exit, check.stdout

@@ -1,0 +1,120 @@
+"""Migrations: one head, upgrade from empty, down to base and up again, models match them.
+
+The four pytest-alembic tests below run on SQLite and on PostgreSQL (the `alembic_engine`
+fixture follows `database_url`); the others drive PetSage's own `migrate` module.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from pytest_alembic.tests import (
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from petsage.database import migrate
+from petsage.database.engine import create_engine
+from petsage.database.models import Base
+from petsage.settings import Settings
+from tests.support.server import child_env, petsage_command, run_petsage
+
+__all__ = [
+    "test_model_definitions_match_ddl",
+    "test_single_head_revision",
+    "test_up_down_consistency",
+    "test_upgrade",
+]
+
+
+@pytest.fixture
+async def engine(database_settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_settings, statement_timeout_ms=0)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+def schema_differences(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+
+def test_exactly_one_head_is_packaged() -> None:
+    assert migrate.head_revision() in migrate.known_revisions()
+    assert len(migrate.known_revisions()) >= 1
+
+
+@pytest.mark.anyio
+async def test_upgrade_from_empty_reaches_head_and_matches_models(
+    engine: AsyncEngine, database_settings: Settings
+) -> None:
+    assert await migrate.current_revision(engine) is None
+    assert not await migrate.is_at_head(engine)
+
+    await migrate.upgrade_to_head(database_settings)
+
+    assert await migrate.current_revision(engine) == migrate.head_revision()
+    assert await migrate.is_at_head(engine)
+    async with engine.connect() as connection:
+        assert "health_events" in await connection.run_sync(tables)
+        assert await connection.run_sync(schema_differences) == []
+
+
+@pytest.mark.anyio
+async def test_downgrade_to_base_then_upgrade_again(
+    engine: AsyncEngine, database_settings: Settings
+) -> None:
+    await migrate.upgrade_to_head(database_settings)
+
+    await migrate.downgrade_engine(engine, "base")
+    async with engine.connect() as connection:
+        left = await connection.run_sync(tables)
+    assert await migrate.current_revision(engine) is None
+    assert left <= {"alembic_version"}
+
+    await migrate.upgrade_engine(engine)
+    assert await migrate.is_at_head(engine)
+
+
+@pytest.mark.anyio
+async def test_upgrading_twice_changes_nothing(
+    engine: AsyncEngine, database_settings: Settings
+) -> None:
+    await migrate.upgrade_to_head(database_settings)
+    await migrate.upgrade_to_head(database_settings)
+
+    assert await migrate.is_at_head(engine)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_replicas_upgrading_at_once_take_turns(postgres_url: str) -> None:
+    # Replicas are processes (Alembic keeps its context in a module global, so one process
+    # runs one migration at a time); PostgreSQL's advisory lock serializes them.
+    env = child_env({"PETSAGE_DATABASE_URL": postgres_url})
+    replicas = [
+        subprocess.Popen(
+            petsage_command("db", "upgrade"), env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outputs = [replica.communicate(timeout=60)[0] for replica in replicas]
+
+    assert [replica.returncode for replica in replicas] == [0, 0, 0]
+    head = migrate.head_revision()
+    assert sum(f"upgraded from empty to head {head}" in out for out in outputs) >= 1
+    assert run_petsage("db", "check", env={"PETSAGE_DATABASE_URL": postgres_url}).returncode == 0

@@ -7,6 +7,7 @@ fixture follows `database_url`); the others drive PetSage's own `migrate` module
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -118,3 +119,34 @@ def test_replicas_upgrading_at_once_take_turns(postgres_url: str) -> None:
     head = migrate.head_revision()
     assert sum(f"upgraded from empty to head {head}" in out for out in outputs) >= 1
     assert run_petsage("db", "check", env={"PETSAGE_DATABASE_URL": postgres_url}).returncode == 0
+
+
+def run_alembic(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    """The `alembic` command line on the packaged configuration, as a developer runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(migrate.ALEMBIC_INI), *args],
+        env=child_env({"PETSAGE_DATABASE_URL": database_url}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_alembic_check_finds_nothing_to_generate(
+    database_url: str, migrated_settings: Settings
+) -> None:
+    result = run_alembic("check", database_url=database_url)
+
+    assert result.returncode == 0, result.stderr
+    assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_offline_mode_writes_the_sql_for_a_dba(sqlite_url: str) -> None:
+    result = run_alembic("upgrade", "head", "--sql", database_url=sqlite_url)
+
+    assert result.returncode == 0, result.stderr
+    assert "CREATE TABLE health_events" in result.stdout
+    assert "CREATE INDEX ix_health_events_check_name_occurred_at" in result.stdout

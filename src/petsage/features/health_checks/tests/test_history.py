@@ -1,0 +1,106 @@
+"""`/system/health/history`: status changes recorded by the engine, listed over HTTP, on SQLite
+and on PostgreSQL; bad parameters answered with a 422."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.support.health import Switch, wait_for, wait_for_status
+
+from petsage.health.model import Status
+from petsage.settings import Settings
+
+from .conftest import RIGHT, TOKEN, HealthClientFactory
+
+HISTORY = "/system/health/history"
+
+
+def history(
+    client: TestClient, headers: dict[str, str] | None = None, **params: Any
+) -> dict[str, Any]:
+    response = client.get(HISTORY, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture
+def flipped(
+    database_url: str,  # first: the database must outlive the app using it
+    health_client: HealthClientFactory,
+    migrated: Callable[..., Settings],
+    switch: Switch,
+) -> TestClient:
+    """An app whose switch went ok -> error -> ok, with both changes written. Other checks may
+    change too on a busy machine (`event_loop`), so the tests look at the switch's changes."""
+    client = health_client(migrated(database_url=database_url, health_token=TOKEN))
+    switch.fail("the switch is off")
+    wait_for_status(client.app, "switch", Status.ERROR)  # type: ignore[arg-type]
+    switch.recover()
+    wait_for_status(client.app, "switch", Status.OK)  # type: ignore[arg-type]
+    wait_for(lambda: history(client, check="switch")["total"] >= 2, "two recorded changes")
+    return client
+
+
+def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
+    body = history(flipped, check="switch")
+
+    assert body["total"] == 2  # a check starting healthy is not recorded
+    assert (body["limit"], body["offset"]) == (50, 0)
+    recovery, failure = body["events"]
+    assert (recovery["check"], recovery["old_status"], recovery["new_status"]) == (
+        "switch",
+        "error",
+        "ok",
+    )
+    assert (failure["old_status"], failure["new_status"]) == ("ok", "error")
+    assert recovery["occurred_at"] >= failure["occurred_at"]
+    assert recovery["reason"] == "check passed"
+    assert failure["reason"] == "reason withheld"
+    assert ":" in failure["instance_id"]
+
+
+def test_reasons_show_with_the_token(flipped: TestClient) -> None:
+    failure = history(flipped, check="switch", headers=RIGHT)["events"][1]
+
+    assert failure["reason"] == "the switch is off"
+
+
+def test_filters_and_pages(flipped: TestClient) -> None:
+    newest, oldest = history(flipped, check="switch")["events"]
+
+    assert history(flipped)["total"] >= 2
+    assert history(flipped, check="disk") == {"events": [], "total": 0, "limit": 50, "offset": 0}
+    second_page = history(flipped, check="switch", limit=1, offset=1)
+    assert second_page["events"] == [oldest]
+    assert second_page["total"] == 2
+    assert history(flipped, check="switch", since=newest["occurred_at"])["events"] == [newest]
+    assert history(flipped, check="switch", until=newest["occurred_at"])["events"] == [oldest]
+    assert history(flipped, since="2999-01-01T00:00:00+02:00")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "location"),
+    [
+        ({"limit": 0}, ["query", "limit"]),
+        ({"limit": 501}, ["query", "limit"]),
+        ({"offset": -1}, ["query", "offset"]),
+        ({"limit": "many"}, ["query", "limit"]),
+        ({"since": "2024-01-01T00:00:00"}, ["query", "since"]),
+        ({"until": "yesterday"}, ["query", "until"]),
+        ({"check": "Not A Name"}, ["query", "check"]),
+        ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, ["query"]),
+    ],
+)
+def test_bad_parameters_are_a_422(
+    health_client: HealthClientFactory, params: dict[str, Any], location: list[str]
+) -> None:
+    response = health_client().get(HISTORY, params=params)
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["problems"][0]["location"] == location

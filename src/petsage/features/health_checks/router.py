@@ -97,7 +97,11 @@ async def get_health_check(
     return _response(render(view, health_json=wants_health_json(accept)))
 
 
-@router.get("/history", summary="Recorded status changes, newest first")
+@router.get(
+    "/history",
+    summary="Recorded status changes, newest first",
+    responses={503: {"description": "The database holding the history is unavailable."}},
+)
 async def list_health_events(
     query: Annotated[HistoryQuery, Query()], session: SessionDep, details: DetailsAllowedDep
 ) -> HealthEventsPublic:

@@ -6,9 +6,11 @@ what an endpoint answers before it is rendered as JSON or as `application/health
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.errors import NotFoundError, PetSageError
@@ -20,11 +22,13 @@ from petsage.features.health_checks.models import (
 )
 from petsage.health import history
 from petsage.health.aggregate import failing_names
-from petsage.health.check import Check
+from petsage.health.check import Check, describe_error
 from petsage.health.engine import HealthEngine
 from petsage.health.lifecycle import Phase
 from petsage.health.model import CheckResult, Status
 from petsage.health.snapshot import HealthSnapshot
+
+logger = logging.getLogger("petsage.health")
 
 STARTING = "PetSage is starting up."
 FIRST_ROUND = "PetSage is starting: the first round of health checks has not finished."
@@ -43,6 +47,13 @@ class HealthNotStartedError(PetSageError):
 
     status_code = 503
     code = "starting"
+
+
+class HistoryUnavailableError(PetSageError):
+    """The database holding `health_events` did not answer (readiness says why)."""
+
+    status_code = 503
+    code = "history_unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +110,16 @@ async def history_page(
 ) -> HealthEventsPublic:
     """Recorded status changes, newest first; reasons withheld without detail access."""
     check, since, until = query.check, query.since, query.until
-    events = await history.list_events(
-        session, check=check, since=since, until=until, limit=query.limit, offset=query.offset
-    )
-    total = await history.count_events(session, check=check, since=since, until=until)
+    try:
+        events = await history.list_events(
+            session, check=check, since=since, until=until, limit=query.limit, offset=query.offset
+        )
+        total = await history.count_events(session, check=check, since=since, until=until)
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        logger.warning("health history unavailable: %s", describe_error(exc))
+        raise HistoryUnavailableError(
+            "The health history cannot be read: the database is unavailable."
+        ) from None
     return HealthEventsPublic(
         events=[_public_event(event, detail) for event in events],
         total=total,

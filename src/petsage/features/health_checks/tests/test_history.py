@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.support.health import Switch, wait_for, wait_for_status
+from tests.support.server import free_port
 
 from petsage.health.model import Status
 from petsage.settings import Settings
 
-from .conftest import RIGHT, TOKEN, HealthClientFactory
+from .conftest import RIGHT, STEADY, TOKEN, HealthClientFactory
 
 HISTORY = "/system/health/history"
 
@@ -104,3 +105,19 @@ def test_bad_parameters_are_a_422(
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["problems"][0]["location"] == location
+
+
+def test_history_during_a_database_outage_is_a_503(
+    health_client: HealthClientFactory, make_settings: Callable[..., Settings]
+) -> None:
+    dead = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/petsage"
+    client = health_client(make_settings(database_url=dead, **STEADY))
+
+    response = client.get(HISTORY)
+
+    assert response.status_code == 503
+    assert response.json()["error"] == {
+        "status": 503,
+        "code": "history_unavailable",
+        "message": "The health history cannot be read: the database is unavailable.",
+    }

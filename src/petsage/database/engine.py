@@ -51,6 +51,12 @@ def resolve_database_url(settings: Settings) -> URL:
             f"invalid setting {URL_VARIABLE}: unsupported scheme {url.drivername!r} "
             f"(use {POSTGRESQL}:// or {SQLITE}://)"
         )
+    if driver == SQLITE and url.database in (None, "", ":memory:"):
+        # Each connection would get a database of its own, gone when it closes.
+        raise ConfigurationError(
+            f"invalid setting {URL_VARIABLE}: an in-memory SQLite database keeps nothing; "
+            f"give a file ({SQLITE}:///path/to/petsage.sqlite3) or leave it unset"
+        )
     return url.set(drivername=driver)
 
 
@@ -88,8 +94,6 @@ def create_engine(
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, pool: dict[str, Any]) -> AsyncEngine:
-    if url.database in (None, "", ":memory:"):
-        pool = {}  # one shared in-memory connection: SQLAlchemy picks a StaticPool
     engine = create_async_engine(
         url,
         # sqlite3's own timeout is the busy timeout, in force before the first statement runs.

@@ -38,7 +38,7 @@ async def verify_database(settings: Settings) -> URL:
     """Create the data directory, check the URL and connect once; return the resolved URL."""
     url = resolve_database_url(settings)
     await asyncio.to_thread(_ensure_writable_dir, settings.data_dir, DATA_DIR_VARIABLE)
-    if is_sqlite(url) and url.database not in (None, "", ":memory:"):
+    if is_sqlite(url) and url.database:
         sqlite_dir = Path(url.database).parent
         if sqlite_dir != settings.data_dir:
             await asyncio.to_thread(_ensure_writable_dir, sqlite_dir, URL_VARIABLE)
@@ -84,9 +84,9 @@ async def _connect_once(settings: Settings, url: URL) -> None:
 def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
     """The root cause of a connection failure in one line, with any password blotted out."""
     root = exc
-    while root.__cause__ is not None:
+    while not isinstance(root, TimeoutError) and root.__cause__ is not None:
         root = root.__cause__
-    if isinstance(root, TimeoutError):
+    if isinstance(root, TimeoutError):  # asyncio raises it *from* a CancelledError
         return f"timed out after {settings.db_connect_timeout_seconds:g} s"
     if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
         root = exc.orig  # type: ignore[attr-defined]

@@ -1,0 +1,115 @@
+"""Start-up checks in-process: the migration policy, and the messages of what goes wrong."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from petsage.database import migrate
+from petsage.database.engine import create_engine, resolve_database_url
+from petsage.database.preflight import (
+    describe_failure,
+    prepare_database,
+    should_migrate_on_start,
+    verify_database,
+)
+from petsage.settings import ConfigurationError, Settings
+
+pytestmark = pytest.mark.anyio
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.mark.parametrize(
+    ("url", "setting", "expected"),
+    [
+        (None, None, True),
+        (None, False, False),
+        ("postgresql://db/petsage", None, False),
+        ("postgresql://db/petsage", True, True),
+    ],
+)
+def test_migrate_on_start_policy(
+    make_settings: SettingsFactory, url: str | None, setting: bool | None, expected: bool
+) -> None:
+    settings = make_settings(database_url=url, db_migrate_on_start=setting)
+
+    assert should_migrate_on_start(settings, resolve_database_url(settings)) is expected
+
+
+async def test_prepare_migrates_the_default_sqlite(make_settings: SettingsFactory) -> None:
+    settings = make_settings()
+
+    await prepare_database(settings)
+
+    engine = create_engine(settings)
+    try:
+        assert await migrate.is_at_head(engine)
+    finally:
+        await engine.dispose()
+    assert settings.sqlite_path.is_file()
+
+
+async def test_prepare_leaves_postgresql_alone_by_default(
+    postgres_url: str, make_settings: SettingsFactory
+) -> None:
+    settings = make_settings(database_url=postgres_url)
+
+    await prepare_database(settings)
+
+    engine = create_engine(settings)
+    try:
+        assert await migrate.current_revision(engine) is None
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_file_elsewhere_needs_a_writable_directory(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    settings = make_settings(database_url=f"sqlite:///{blocker}/sub/petsage.sqlite3")
+
+    with pytest.raises(ConfigurationError, match=r"^invalid setting PETSAGE_DATABASE_URL: cannot"):
+        await verify_database(settings)
+
+
+def test_in_memory_sqlite_is_refused(make_settings: SettingsFactory) -> None:
+    with pytest.raises(ConfigurationError, match="in-memory SQLite database keeps nothing"):
+        resolve_database_url(make_settings(database_url="sqlite+aiosqlite:///:memory:"))
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+async def test_silent_server_is_reported_as_timed_out(
+    make_settings: SettingsFactory, silent_port: int
+) -> None:
+    url = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{silent_port}/petsage"
+    settings = make_settings(database_url=url, db_connect_timeout_seconds=0.3)
+
+    with pytest.raises(ConfigurationError) as caught:
+        await prepare_database(settings)
+
+    assert str(caught.value) == (
+        "invalid setting PETSAGE_DATABASE_URL: cannot connect to "
+        f"postgresql+asyncpg://postgres:***@127.0.0.1:{silent_port}/petsage: timed out after 0.3 s"
+    )
+
+
+def test_a_password_echoed_by_the_driver_is_blotted_out(make_settings: SettingsFactory) -> None:
+    url = make_url("postgresql+asyncpg://app:hunter2@db/petsage")
+    error = OSError("could not use password hunter2\nfor app")
+
+    reason = describe_failure(error, url, make_settings())
+
+    assert reason == "could not use password *** for app"

@@ -9,11 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.middleware import Middleware
 
+from petsage.access_log import AccessLog
 from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.main import create_app
-from petsage.metrics import HealthMetrics, HttpMetricsMiddleware, Metrics
-from petsage.request_context import RequestContextMiddleware
+from petsage.metrics import HealthMetrics, Metrics
+from petsage.request_context import Finished, RequestContextMiddleware
 from petsage.settings import Settings
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -135,7 +137,12 @@ def test_apps_do_not_share_a_registry(make_settings: Callable[..., Settings]) ->
     assert requests(scrape(second), "GET", "/", "200") == 0
 
 
-def test_disabled_metrics_are_a_404_and_no_middleware(
+def request_context(app: FastAPI) -> Middleware | None:
+    found = [m for m in app.user_middleware if m.cls is RequestContextMiddleware]
+    return found[0] if found else None
+
+
+def test_disabled_metrics_are_a_404_and_not_recorded(
     make_settings: Callable[..., Settings],
 ) -> None:
     app = create_app(make_settings(metrics_enabled=False))
@@ -143,29 +150,52 @@ def test_disabled_metrics_are_a_404_and_no_middleware(
     response = TestClient(app).get("/metrics")
 
     assert response.status_code == 404
-    assert HttpMetricsMiddleware not in {m.cls for m in app.user_middleware}
+    assert "x-request-id" in response.headers
+    layer = request_context(app)
+    assert layer is not None
+    assert [type(recorder) for recorder in layer.kwargs["recorders"]] == [AccessLog]
     assert "/metrics" not in app.openapi()["paths"]
 
 
-def test_observability_off_removes_every_layer(make_settings: Callable[..., Settings]) -> None:
+def test_observability_off_removes_the_layer(make_settings: Callable[..., Settings]) -> None:
     app = create_app(make_settings(), observability=False)
 
     response = TestClient(app).get("/")
 
     assert "x-request-id" not in response.headers
-    layers = {m.cls for m in app.user_middleware}
-    assert not layers & {HttpMetricsMiddleware, RequestContextMiddleware}
+    assert request_context(app) is None
     assert TestClient(app).get("/metrics").status_code == 404
 
 
-def test_middleware_order_request_context_outermost(
-    make_settings: Callable[..., Settings],
-) -> None:
+def test_the_request_context_is_outermost(make_settings: Callable[..., Settings]) -> None:
     app = create_app(make_settings())
 
-    layers = [m.cls for m in app.user_middleware]
+    assert app.user_middleware[0].cls is RequestContextMiddleware
 
-    assert layers[:2] == [RequestContextMiddleware, HttpMetricsMiddleware]
+
+def finished(seconds: float) -> Finished:
+    return (0.0, "GET", "/", 200, seconds, None, "id", None)
+
+
+def test_a_duration_on_a_bucket_bound_counts_in_that_bucket() -> None:
+    metrics = Metrics({})
+    http = metrics.http(include_probes=False)
+
+    http.record_batch([finished(0.005), finished(0.0051), finished(11.0)])
+
+    found = samples(metrics.render().decode())
+    labels = {("method", "GET"), ("route", "unmatched"), ("status", "200")}
+
+    def bucket(le: str) -> float:
+        return found[
+            ("petsage_http_request_duration_seconds_bucket", frozenset({*labels, ("le", le)}))
+        ]
+
+    assert (bucket("0.0025"), bucket("0.005"), bucket("0.01"), bucket("10.0")) == (0, 1, 2, 2)
+    assert bucket("+Inf") == 3
+    assert found[("petsage_http_request_duration_seconds_sum", frozenset(labels))] == pytest.approx(
+        11.0101
+    )
 
 
 # --- The health listener -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TextIO
@@ -32,8 +33,13 @@ _STANDARD_ATTRIBUTES = frozenset(
 # uvicorn's loggers carry their own handlers by default; ours replace them. SQLAlchemy's
 # propagate already (and SQLAlchemy keeps them at WARNING unless asked otherwise).
 _ADOPTED_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi", "sqlalchemy")
+ACCESS_LOGGER = "petsage.access"
 # Named in the access line's message already; the console line does not repeat them.
 _IN_ACCESS_MESSAGE = frozenset({"method", "path", "status", "duration_ms"})
+# Fields the console line shows in a place of their own rather than as key=value.
+_CONSOLE_OWN_PLACE = frozenset(
+    {"time", "level", "logger", "message", "request_id", "exc_info", "stack_info"}
+)
 
 
 # One encoder for every line: `json.dumps` with options builds a new one on each call.
@@ -72,8 +78,9 @@ def utc_timestamp(created: float) -> str:
     return f"{_utc_second(second)}.{micros // 1000:03d}+00:00"
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line; values JSON cannot hold are written as their `str`."""
+class SchemaFormatter(logging.Formatter):
+    """Renders the fields of `log_fields`; subclasses choose how. The access log renders its
+    own fields through `render` too, so that its lines cannot drift from the schema."""
 
     def format(self, record: logging.LogRecord) -> str:
         fields = log_fields(record)
@@ -81,26 +88,34 @@ class JsonFormatter(logging.Formatter):
             fields["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             fields["stack_info"] = self.formatStack(record.stack_info)
+        return self.render(fields)
+
+    def render(self, fields: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class JsonFormatter(SchemaFormatter):
+    """One JSON object a line; values JSON cannot hold are written as their `str`."""
+
+    def render(self, fields: dict[str, Any]) -> str:
         return _ENCODER.encode(fields)
 
 
-class ConsoleFormatter(logging.Formatter):
+class ConsoleFormatter(SchemaFormatter):
     """`time LEVEL logger: message key=value ... [request id]`, traceback below."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        fields = log_fields(record)
-        line = f"{fields.pop('time')} {fields.pop('level').upper():<8} {fields.pop('logger')}: "
-        line += str(fields.pop("message"))
-        request_id = fields.pop("request_id")
+    def render(self, fields: dict[str, Any]) -> str:
+        logger = fields["logger"]
+        line = f"{fields['time']} {fields['level'].upper():<8} {logger}: {fields['message']}"
         for key, value in fields.items():
-            if record.name != "petsage.access" or key not in _IN_ACCESS_MESSAGE:
-                line += f" {key}={value}"
-        if request_id:
-            line += f" [{request_id}]"
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        if record.stack_info:
-            line += "\n" + self.formatStack(record.stack_info)
+            if key in _CONSOLE_OWN_PLACE or (logger == ACCESS_LOGGER and key in _IN_ACCESS_MESSAGE):
+                continue
+            line += f" {key}={value}"
+        if fields["request_id"]:
+            line += f" [{fields['request_id']}]"
+        for key in ("exc_info", "stack_info"):
+            if key in fields:
+                line += "\n" + str(fields[key])
         return line
 
 
@@ -121,6 +136,42 @@ class StderrHandler(logging.StreamHandler[TextIO]):
     @stream.setter
     def stream(self, _: TextIO) -> None:
         pass
+
+    def format_fields(self, fields: dict[str, Any]) -> str:
+        """`fields` as this handler writes a record with those fields (see `direct_handler`)."""
+        formatter = self.formatter
+        assert isinstance(formatter, SchemaFormatter)
+        return formatter.render(fields)
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Write lines formatted elsewhere in one go (one system call), under the handler's
+        lock so that they do not interleave with another thread's record."""
+        text = self.terminator.join(lines) + self.terminator
+        with self.lock or nullcontext():
+            try:
+                self.stream.write(text)
+                self.flush()
+            except (OSError, ValueError):
+                # A closed or broken stream: there is nowhere left to report it to.
+                pass
+
+
+def direct_handler(logger: logging.Logger) -> StderrHandler | None:
+    """Our handler, when it is the only place a record of `logger` at INFO would go and
+    nothing could filter or reshape it on the way; else None (someone configured more)."""
+    if logger.disabled or logger.filters:
+        return None
+    handlers: list[logging.Handler] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        handlers.extend(current.handlers)
+        current = current.parent if current.propagate else None
+    if len(handlers) != 1 or not isinstance(handlers[0], StderrHandler):
+        return None
+    handler = handlers[0]
+    if handler.filters or handler.level > logging.INFO:
+        return None
+    return handler if isinstance(handler.formatter, SchemaFormatter) else None
 
 
 def configure_logging(level: LogLevel, log_format: LogFormat) -> None:

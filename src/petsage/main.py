@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
+from petsage.access_log import AccessLog
 from petsage.database.session import Database
 from petsage.detail_policy import may_see_details
 from petsage.docs import install_offline_docs
@@ -24,10 +25,10 @@ from petsage.features.smoke_test.router import router as smoke_test_router
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
-from petsage.metrics import HealthMetrics, HttpMetricsMiddleware, Metrics
+from petsage.metrics import HealthMetrics, Metrics
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
 from petsage.probes import ProbeFastPath, ProbeResponder, RenderedResponse, constant
-from petsage.request_context import RequestContextMiddleware
+from petsage.request_context import Recorder, RequestContextMiddleware
 from petsage.settings import Settings, load_settings
 from petsage.uptime import StartTime
 
@@ -110,8 +111,8 @@ def create_app(
 
 def _install_middleware(app: FastAPI, *, probe_fast_path: bool, observability: bool) -> None:
     # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
-    # response headers apply to fast and full answers alike. Request ids sit outermost, so
-    # every log line of a request, metrics and errors included, carries the id.
+    # response headers apply to fast and full answers alike. The request context (id, access
+    # log, HTTP metrics) sits outermost, so every log line of a request carries the id.
     settings: Settings = app.state.settings
     responders: dict[str, ProbeResponder] = {}
     if probe_fast_path:
@@ -123,16 +124,16 @@ def _install_middleware(app: FastAPI, *, probe_fast_path: bool, observability: b
         responders.update(probes.responders())
         app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(ResponseHeadersMiddleware)
-    if app.state.metrics is not None:
-        app.add_middleware(
-            HttpMetricsMiddleware,
-            metrics=app.state.metrics,
-            include_probes=settings.metrics_include_probes,
-            fast_paths=responders,
-        )
-    if observability:
-        app.add_middleware(RequestContextMiddleware, access_log_probes=settings.access_log_probes)
+    if not observability:
+        app.add_middleware(ResponseHeadersMiddleware)
+        return
+    recorders: list[Recorder] = [AccessLog(include_probes=settings.access_log_probes)]
+    metrics: Metrics | None = app.state.metrics
+    if metrics is not None:
+        include_probes = settings.metrics_include_probes
+        recorders.insert(0, metrics.http(include_probes=include_probes, fixed_paths=responders))
+    # Also sets ResponseHeadersMiddleware's headers, in its place: one layer, not two.
+    app.add_middleware(RequestContextMiddleware, recorders=recorders)
 
 
 def create_app_from_env() -> FastAPI:

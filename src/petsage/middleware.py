@@ -33,15 +33,22 @@ class ResponseHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                if probe:
-                    headers = [h for h in headers if h[0].lower() != b"cache-control"]
-                    headers.append(NO_STORE)
-                headers.append(NOSNIFF)
-                message["headers"] = headers
+                message["headers"] = with_response_headers(message.get("headers", ()), probe)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def with_response_headers(
+    headers: Iterable[tuple[bytes, bytes]], probe: bool, *extra: tuple[bytes, bytes]
+) -> list[tuple[bytes, bytes]]:
+    """`headers` plus `nosniff`, `no-store` on a probe (replacing any other Cache-Control),
+    and `extra`. Shared with the request context middleware, which takes this layer's place
+    when observability is on."""
+    if probe:
+        headers = [h for h in headers if h[0].lower() != b"cache-control"]
+        return [*headers, NO_STORE, NOSNIFF, *extra]
+    return [*headers, NOSNIFF, *extra]
 
 
 class HeadAsGetMiddleware:

@@ -70,16 +70,14 @@ def create_engine(
     pool_size: int | None = None,
     max_overflow: int | None = None,
     statement_timeout_ms: int | None = None,
-    connect_timeout_seconds: float | None = None,
 ) -> AsyncEngine:
     """An engine for `settings`, connecting lazily.
 
     `pool_size` and `max_overflow` default to the settings; a health check passes small ones
-    to get a pool of its own. `statement_timeout_ms=0` lifts the statement limit (migrations
-    need that) and `connect_timeout_seconds` overrides `PETSAGE_DB_CONNECT_TIMEOUT_SECONDS`.
+    to get a pool of its own. `statement_timeout_ms` overrides the setting; 0 lifts the limit
+    (migrations need that).
     """
     url = resolve_database_url(settings)
-    connect_timeout = connect_timeout_seconds or settings.db_connect_timeout_seconds
     pool: dict[str, Any] = {
         "pool_size": settings.db_pool_size if pool_size is None else pool_size,
         "max_overflow": settings.db_max_overflow if max_overflow is None else max_overflow,
@@ -90,7 +88,7 @@ def create_engine(
     statement_ms = (
         settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
     )
-    return _postgres_engine(url, connect_timeout, statement_ms, pool)
+    return _postgres_engine(url, settings.db_connect_timeout_seconds, statement_ms, pool)
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, pool: dict[str, Any]) -> AsyncEngine:

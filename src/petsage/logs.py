@@ -174,6 +174,15 @@ def direct_handler(logger: logging.Logger) -> StderrHandler | None:
     return handler if isinstance(handler.formatter, SchemaFormatter) else None
 
 
+# Libraries that log at INFO on every health round: an HTTP check's request line, Alembic's
+# context banner each time the migrations check reads the revision. Warnings still show.
+_QUIETED_LOGGERS = {
+    "httpx2": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "alembic.runtime.migration": logging.WARNING,
+}
+
+
 def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
     """Install PetSage's handler on the root logger, replacing an earlier one of ours.
 
@@ -196,3 +205,5 @@ def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
     uvicorn_access = logging.getLogger("uvicorn.access")
     uvicorn_access.handlers.clear()
     uvicorn_access.propagate = False
+    for name, quiet_level in _QUIETED_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet_level)

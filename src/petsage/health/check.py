@@ -72,4 +72,7 @@ class Check:
 def describe_error(exc: BaseException) -> str:
     """A one-line reason for a failed probe: the exception's type and first line."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if not text and isinstance(exc, TimeoutError):
+        # asyncpg's connect timeout, among others, carries no message at all.
+        text = "no answer in time"
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

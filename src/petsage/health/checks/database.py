@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database.engine import create_engine
@@ -37,15 +38,26 @@ class DatabaseProbe:
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            self._engine = create_engine(self._settings, pool_size=1, max_overflow=0)
+            self._engine = create_engine(self._settings, pool_size=1, max_overflow=0, probe=True)
         return self._engine
 
     async def __call__(self) -> Outcome:
         """The `database` check: one `SELECT 1` round trip."""
         started = time.perf_counter()
+        try:
+            await self._select_one()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # The pooled connection died (a server restart) and has been discarded. The probe
+            # engine has no pre-ping, so this retry on a fresh connection is what stands in for
+            # it: a database that is back is reported back in this round, not the next.
+            await self._select_one()
+        return Outcome.ok(round((time.perf_counter() - started) * 1000, 3), "ms")
+
+    async def _select_one(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-        return Outcome.ok(round((time.perf_counter() - started) * 1000, 3), "ms")
 
     async def schema_revision(self) -> Outcome:
         cached = self._revision

@@ -11,11 +11,12 @@ import sys
 from collections.abc import Sequence
 
 import liveness
+import observability
 import readiness
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness)
+BENCHMARKS = (liveness, readiness, observability)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -110,10 +110,18 @@ def test_under_a_test_runner_lines_go_through_logging(
 ) -> None:
     with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
         client.get("/", headers={"X-Request-ID": REQUEST_ID})
+        # Recorded at the end of the server loop's turn, which runs in the client's thread.
+        deadline = time.monotonic() + 5
+        while not access_records(caplog) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
-    (record,) = [r for r in caplog.records if r.name == ACCESS_LOGGER]
+    (record,) = access_records(caplog)
     assert record.getMessage().startswith("GET / 200 ")
     assert record.__dict__["request_id"] == REQUEST_ID
+
+
+def access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == ACCESS_LOGGER]
 
 
 def lines_written(capsys: pytest.CaptureFixture[str], count: int) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -13,7 +14,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from petsage.main import create_app
-from petsage.request_context import current_request_id, new_request_id, request_id_from
+from petsage.request_context import (
+    Finished,
+    FinishedRequests,
+    current_request_id,
+    new_request_id,
+    request_id_from,
+)
 from petsage.settings import Settings
 
 GIVEN = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -184,3 +191,36 @@ def test_generated_ids_are_random_canonical_uuid4s() -> None:
     assert len(set(generated)) == len(generated)
     # Every variant nibble (8, 9, a, b) turns up: the variant bits are set, not constant.
     assert {value[19] for value in generated} == set("89ab")
+
+
+class Broken:
+    include_probes = False
+
+    def record_batch(self, finished: list[Finished]) -> None:
+        raise RuntimeError("recorder out of order")
+
+
+class Counting:
+    include_probes = False
+
+    def __init__(self) -> None:
+        self.seen: list[Finished] = []
+
+    def record_batch(self, finished: list[Finished]) -> None:
+        self.seen += finished
+
+
+def test_a_broken_recorder_costs_the_others_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    counting = Counting()
+    requests = FinishedRequests([Broken(), counting])
+    entry: Finished = (0.0, "GET", "/", 200, 0.001, None, GIVEN, None)
+
+    async def finish_two() -> None:
+        requests.add(entry)
+        requests.add(entry)
+        await asyncio.sleep(0)
+
+    asyncio.run(finish_two())
+
+    assert counting.seen == [entry, entry]
+    assert "recording 2 finished requests failed" in caplog.text

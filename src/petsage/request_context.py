@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import re
@@ -37,6 +38,8 @@ _CLEAR_VERSION_AND_VARIANT = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 _VERSION_4_RFC_4122 = (0x4 << 76) | (0x2 << 62)
 _random = random.Random()  # noqa: S311 (unique, not secret: see new_request_id)
 os.register_at_fork(after_in_child=_random.seed)
+
+logger = logging.getLogger("petsage.request_context")
 
 _request_id: ContextVar[str | None] = ContextVar("petsage_request_id", default=None)
 
@@ -103,7 +106,11 @@ class FinishedRequests:
     def flush(self) -> None:
         finished, self._pending = self._pending, []
         for recorder in self.recorders:
-            recorder.record_batch(finished)
+            try:
+                recorder.record_batch(finished)
+            except Exception:
+                # One broken recorder must not cost the others their batch.
+                logger.exception("recording %d finished requests failed", len(finished))
 
 
 class RequestContextMiddleware:

@@ -25,12 +25,10 @@ from harness import (
     ServerSpec,
     compare_load,
     http_body,
-    parse_options,
-    require_wrk,
     running,
     settle,
 )
-from report import Report, Verdict, machine, print_table, write_json
+from report import Report, Verdict, machine, print_table, run_standalone
 
 PATH = "/system/health"
 TARGET_RATIO = 0.5
@@ -149,14 +147,5 @@ def figures(
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    options = parse_options(argv, __doc__ or "")
-    require_wrk()
-    report = measure(options)
-    if options.json_path is not None:
-        write_json(options.json_path, {report.name: report.as_json()})
-    return 0 if report.passed else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(measure, sys.argv[1:], __doc__ or ""))

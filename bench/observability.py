@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import asdict
 
-from harness import Load, Options, ServerSpec, compare_load, parse_options, require_wrk, running
-from report import Report, Verdict, machine, print_table, write_json
+from harness import Load, Options, ServerSpec, compare_load, running
+from report import Report, Verdict, machine, print_table, run_standalone
 
 PATHS = ("/system/health", "/")
 MAX_COST = 0.15
@@ -100,14 +99,5 @@ def print_loads(loads: dict[str, Load], costs: dict[str, dict[str, float]]) -> N
     print()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    options = parse_options(argv, __doc__ or "")
-    require_wrk()
-    report = measure(options)
-    if options.json_path is not None:
-        write_json(options.json_path, {report.name: report.as_json()})
-    return 0 if report.passed else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(measure, sys.argv[1:], __doc__ or ""))

@@ -34,13 +34,11 @@ from harness import (
     http_body,
     http_status,
     median,
-    parse_options,
-    require_wrk,
     run_wrk,
     running,
     settle,
 )
-from report import Report, Verdict, machine, print_table, write_json
+from report import Report, Verdict, machine, print_table, run_standalone
 
 # The fault tools live with the tests; the benchmark reuses them rather than keep a copy.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -216,14 +214,5 @@ def judge(loads: dict[str, Load], outage: Outage, checks: set[str]) -> list[Verd
     ]
 
 
-def main() -> int:
-    options = parse_options(None, __doc__ or "")
-    require_wrk()
-    report = measure(options)
-    if options.json_path is not None:
-        write_json(options.json_path, {report.name: report.as_json()})
-    return 0 if report.passed else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(measure, sys.argv[1:], __doc__ or ""))

@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,3 +84,16 @@ def format_cell(value: object) -> str:
 def write_json(path: Path, payload: Mapping[str, Any]) -> None:
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"results saved to {path}")
+
+
+def run_standalone(measure: Callable[[Any], Report], argv: Sequence[str] | None, doc: str) -> int:
+    """`python bench/<name>.py [--quick] [--json out.json]`: one benchmark on its own; exit 1
+    when it misses its target. `bench/run.py` runs them all."""
+    from harness import parse_options, require_wrk  # noqa: PLC0415 (harness is the heavier one)
+
+    options = parse_options(argv, doc)
+    require_wrk()
+    report = measure(options)
+    if options.json_path is not None:
+        write_json(options.json_path, {report.name: report.as_json()})
+    return 0 if report.passed else 1

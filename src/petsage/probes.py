@@ -11,7 +11,7 @@ paths give the same status, headers and body.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -25,13 +25,18 @@ class RenderedResponse:
     status: int
     body: bytes
     media_type: bytes = JSON
+    _headers: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Rendered once: a probe answered from the cache should cost a lookup, not a format.
+        length = str(len(self.body)).encode()
+        headers = ((b"content-type", self.media_type), (b"content-length", length))
+        object.__setattr__(self, "_headers", headers)
 
     @property
     def headers(self) -> list[tuple[bytes, bytes]]:
-        return [
-            (b"content-type", self.media_type),
-            (b"content-length", str(len(self.body)).encode()),
-        ]
+        # A fresh list each time: middleware outside may extend the one it is handed.
+        return list(self._headers)
 
 
 # A responder returns the response to send, or None to let the full route handle the request.

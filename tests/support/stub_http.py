@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -60,28 +60,8 @@ def silent_listener() -> Iterator[str]:
 @contextmanager
 def hanging_up() -> Iterator[str]:
     """A server that accepts each connection and closes it without a word."""
-    stop = threading.Event()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    with _accepting(lambda conn, _stop: conn.close()) as url:
+        yield url
 
 
 @contextmanager
@@ -91,6 +71,26 @@ def trickling() -> Iterator[str]:
     Every read succeeds well within any socket timeout, so only a whole-exchange deadline ends
     a client's wait.
     """
+
+    def drip(conn: socket.socket, stop: threading.Event) -> None:
+        with closing(conn):
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(TRICKLE_INTERVAL_SECONDS):
+                    conn.sendall(b"X")
+            except OSError:
+                return
+
+    def in_thread(conn: socket.socket, stop: threading.Event) -> None:
+        threading.Thread(target=drip, args=(conn, stop), daemon=True).start()
+
+    with _accepting(in_thread) as url:
+        yield url
+
+
+@contextmanager
+def _accepting(handle: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """Accept connections in a background thread and hand each to `handle` until the end."""
     stop = threading.Event()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
@@ -103,16 +103,7 @@ def trickling() -> Iterator[str]:
                 conn, _ = listener.accept()
             except TimeoutError:
                 continue
-            threading.Thread(target=drip, args=(conn,), daemon=True).start()
-
-    def drip(conn: socket.socket) -> None:
-        with closing(conn):
-            try:
-                conn.sendall(b"HTTP/1.1 200 OK\r\n")
-                while not stop.wait(TRICKLE_INTERVAL_SECONDS):
-                    conn.sendall(b"X")
-            except OSError:
-                return
+            handle(conn, stop)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

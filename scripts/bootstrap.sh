@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# uv, installed where pip allows: the user site first; else, where the system Python refuses
+# (PEP 668, "externally managed", as on Debian), a virtual environment of its own in .tools/.
+export PATH="$PWD/.tools/uv/bin:$HOME/.local/bin:$PATH"
 if ! command -v uv >/dev/null 2>&1; then
-  python3 -m pip install --quiet --user "uv>=0.5" || python3 -m pip install --quiet "uv>=0.5"
-  export PATH="$HOME/.local/bin:$PATH"
+  python3 -m pip install --quiet --user "uv>=0.5" 2>/dev/null ||
+    { python3 -m venv .tools/uv && .tools/uv/bin/python -m pip install --quiet "uv>=0.5"; }
+  command -v uv >/dev/null 2>&1 || { echo "bootstrap: could not install uv with pip" >&2; exit 1; }
 fi
 
 target="${1:-test}"

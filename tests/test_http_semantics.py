@@ -184,6 +184,17 @@ def test_head_is_logged_and_counted_as_head(server: RunningServer) -> None:
     assert not [key for key in after if key[0] == "HEAD" and key[2] != "200"]
 
 
+def test_static_assets_and_openapi_are_labelled_by_template(server: RunningServer) -> None:
+    with connect(server) as connection:
+        exchange(connection, "GET", "/openapi.json")
+        exchange(connection, "GET", "/docs-static/swagger-ui.css")
+
+    routes = {route for _, route, _ in http_requests(server)}
+
+    assert {"/openapi.json", "/docs-static/{path}"} <= routes
+    assert "unmatched" not in routes
+
+
 def test_no_error_in_the_server_log(server: RunningServer) -> None:
     # Last in the module: every request above has been answered by now.
     lines = log_lines(server)

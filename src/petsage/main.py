@@ -12,6 +12,7 @@ from fastapi.telemetry import TelemetryConfig
 from petsage import __version__
 from petsage.access_log import AccessLog
 from petsage.database.session import Database
+from petsage.dependencies import OPTIONAL_SECURITY_SCHEMES
 from petsage.detail_policy import may_see_details
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
@@ -27,6 +28,7 @@ from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
 from petsage.metrics import HealthMetrics, Metrics
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
+from petsage.openapi import install_openapi
 from petsage.probes import ProbeFastPath, ProbeResponder, RenderedResponse, constant
 from petsage.request_context import Recorder, RequestContextMiddleware
 from petsage.settings import Settings, load_settings
@@ -82,6 +84,8 @@ def create_app(
             "url": str(settings.contact_url),
             "email": settings.contact_email,
         },
+        # Served by `install_openapi` and `install_offline_docs` instead.
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
         # FastAPI's native OpenTelemetry looks up providers on every request (about 3.5 us, a
@@ -97,6 +101,7 @@ def create_app(
         Metrics(observability_service.build_labels(settings)) if metrics_on else None
     )
     install_error_handlers(app)
+    install_openapi(app, optional_schemes=OPTIONAL_SECURITY_SCHEMES)
     install_offline_docs(app)
     app.include_router(root_router)
     app.include_router(smoke_test_router)

@@ -80,3 +80,5 @@ def test_every_operation_conforms(
     # Every operation ran: HEAD and GET of each path in the document.
     paths = httpx.get(f"{server.base_url}/openapi.json", timeout=10).json()["paths"]
     assert f"Tested: {2 * len(paths)}" in run.stdout, run.stdout
+    # Bad input is a clear 4xx: nothing the run sent was logged as an error.
+    assert '"level": "error"' not in server.log()

@@ -6,10 +6,10 @@ callers who may see them; for anyone else they are left out of the body.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from petsage.health.model import Status
@@ -121,6 +121,18 @@ class HistoryQuery(BaseModel):
     )
     limit: int = Field(default=50, ge=1, le=HISTORY_LIMIT_MAX, description="Page size.")
     offset: int = Field(default=0, ge=0, le=1_000_000, description="Changes to skip.")
+
+    @field_validator("since", "until")
+    @classmethod
+    def _exists_in_utc(cls, value: datetime | None) -> datetime | None:
+        # Times are compared and stored in UTC: within a day of year 1 or 9999, a time with an
+        # offset has no UTC equivalent (OverflowError, which would be a 500).
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("must fall between the years 1 and 9999 in UTC") from None
+        return value
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> Self:

@@ -93,6 +93,8 @@ def test_filters_and_pages(flipped: TestClient) -> None:
         ({"since": "2024-01-01T00:00:00"}, ["query", "since"]),
         ({"until": "yesterday"}, ["query", "until"]),
         ({"check": "Not A Name"}, ["query", "check"]),
+        ({"since": "9999-12-31T23:59:59-23:00"}, ["query", "since"]),
+        ({"until": "0001-01-01T00:00:00+23:59"}, ["query", "until"]),
         ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, ["query"]),
     ],
 )

@@ -2,7 +2,7 @@
 
 Each prints one line and exits 0 at the head, 1 with migrations pending, 2 when the database
 cannot be reached or the settings are wrong. They are one-shot jobs, so they do not wait for an
-unavailable database (`petsage serve` may): the Job or service that runs them retries. The line
+unavailable database (`petsage serve` may): the Job that runs them retries. The line
 tells which it was: `invalid setting PETSAGE_DATABASE_URL: ...` for a setting to fix,
 `database unavailable: ...` for a database that may answer later. In production the upgrade
 runs once, as a job, before replicas start (`PETSAGE_DB_MIGRATE_ON_START` stays off for

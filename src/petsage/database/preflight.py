@@ -4,8 +4,8 @@
 directory that cannot be written, an unknown URL scheme, credentials the server refuses or a
 database that does not exist end the command with `petsage: ...` and exit code 2 instead of a
 traceback. A database that is merely unavailable (`availability.is_unavailable`) raises
-`DatabaseUnavailableError` instead: `petsage serve` then starts not ready, or waits for it when it
-must migrate first.
+`DatabaseUnavailableError` instead: `petsage serve` then starts not ready, or waits for it
+when it must migrate first.
 """
 
 from __future__ import annotations

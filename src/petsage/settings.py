@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=5, ge=0, le=100)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     db_migrate_on_start: bool | None = None
+    # How long `petsage serve` waits for an unreachable PostgreSQL it must migrate (0: not at all).
+    db_startup_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     # --- Health engine -------------------------------------------------------------------------
     health_interval_seconds: float = Field(default=5.0, ge=0.05, le=3600)

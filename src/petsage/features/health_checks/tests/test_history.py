@@ -92,6 +92,9 @@ def test_filters_and_pages(flipped: TestClient) -> None:
         ({"limit": "many"}, ["query", "limit"]),
         ({"since": "2024-01-01T00:00:00"}, ["query", "since"]),
         ({"until": "yesterday"}, ["query", "until"]),
+        ({"until": "0.5"}, ["query", "until"]),  # a Unix time is not an RFC 3339 date-time
+        ({"since": "1700000000"}, ["query", "since"]),
+        ({"since": "2024-01-01"}, ["query", "since"]),
         ({"check": "Not A Name"}, ["query", "check"]),
         ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, ["query"]),
     ],
@@ -105,6 +108,45 @@ def test_bad_parameters_are_a_422(
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["problems"][0]["location"] == location
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59-14:00"},
+    ],
+    ids=["since-before-year-1", "until-after-year-9999"],
+)
+def test_times_outside_the_utc_range_are_a_422_on_each_database(
+    database_url: str,
+    health_client: HealthClientFactory,
+    migrated: Callable[..., Settings],
+    params: dict[str, str],
+) -> None:
+    client = health_client(migrated(database_url=database_url))
+
+    response = client.get(HISTORY, params=params)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    (problem,) = error["problems"]
+    assert problem["location"] == ["query", *params]
+    assert "outside years 1 to 9999" in problem["message"]
+
+
+def test_the_edges_of_the_utc_range_are_served_on_each_database(
+    database_url: str, health_client: HealthClientFactory, migrated: Callable[..., Settings]
+) -> None:
+    client = health_client(migrated(database_url=database_url))
+
+    body = history(
+        client, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59.999999Z", check="switch"
+    )
+
+    assert body["total"] == 0
+    assert history(client, since="0001-01-01T00:00:00-14:00")["limit"] == 50
 
 
 def test_history_during_a_database_outage_is_a_503(

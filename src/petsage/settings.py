@@ -7,16 +7,20 @@ the environment at import time. `load_settings` turns a validation failure into 
 
 from __future__ import annotations
 
+import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import AnyHttpUrl, BaseModel, EmailStr, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
 SECRET_FIELDS = frozenset({"database_url", "health_token"})
+# pydantic-settings names the field in its message when a complex value is not valid JSON.
+_SETTINGS_ERROR_FIELD = re.compile(r'field "(\w+)"')
 
 
 class ConfigurationError(Exception):
@@ -125,6 +129,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None
+    except SettingsError as exc:
+        raise ConfigurationError(describe_settings_error(exc)) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -137,3 +143,16 @@ def describe_validation_error(exc: ValidationError) -> str:
     shown = "" if secret else f" (got {str(received)[:60]!r})"
     extra = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
     return f"invalid setting {variable}: {error['msg']}{shown}{extra}"
+
+
+def describe_settings_error(exc: SettingsError) -> str:
+    """A value pydantic-settings could not decode (bad JSON in a list setting), in one line.
+
+    Only the decoder's position is shown: the value itself may be long, or carry secrets.
+    """
+    match = _SETTINGS_ERROR_FIELD.search(str(exc))
+    variable = f"{ENV_PREFIX}{match.group(1).upper()}" if match else "settings"
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        return f"invalid setting {variable}: not valid JSON ({cause.msg} at position {cause.pos})"
+    return f"invalid setting {variable}: the value cannot be decoded"

@@ -13,12 +13,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, EmailStr, Field, SecretStr, ValidationError
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
 SECRET_FIELDS = frozenset({"database_url", "health_token"})
+MIN_TOKEN_CHARACTERS = 16
 # pydantic-settings names the field in its message when a complex value is not valid JSON.
 _SETTINGS_ERROR_FIELD = re.compile(r'field "(\w+)"')
 
@@ -99,7 +108,7 @@ class Settings(BaseSettings):
     health_check_timeout_seconds: float = Field(default=0.8, gt=0, le=60)
     health_details: HealthDetails = HealthDetails.AUTHORIZED
     # A bearer token guessable by brute force would defeat the detail policy: 16 characters minimum.
-    health_token: SecretStr | None = Field(default=None, min_length=16)
+    health_token: SecretStr | None = None
     health_failure_threshold: int = Field(default=1, ge=1, le=100)
     health_success_threshold: int = Field(default=1, ge=1, le=100)
     health_history_days: int = Field(default=30, ge=1, le=3650)
@@ -116,6 +125,22 @@ class Settings(BaseSettings):
     git_commit: str | None = None
     # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
     otel_enabled: bool = False
+
+    @field_validator("health_token")
+    @classmethod
+    def _token_can_match(cls, token: SecretStr | None) -> SecretStr | None:
+        # The credential a caller sends is stripped before the comparison, so a token with
+        # surrounding whitespace (a secret file's trailing newline) could never match.
+        if token is None:
+            return None
+        value = token.get_secret_value()
+        if sum(not char.isspace() for char in value) < MIN_TOKEN_CHARACTERS:
+            raise ValueError(
+                f"the token needs at least {MIN_TOKEN_CHARACTERS} non-space characters"
+            )
+        if value != value.strip():
+            raise ValueError("the token has leading or trailing whitespace (a trailing newline?)")
+        return token
 
     @property
     def sqlite_path(self) -> Path:

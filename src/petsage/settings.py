@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -125,6 +126,20 @@ class Settings(BaseSettings):
     git_commit: str | None = None
     # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
     otel_enabled: bool = False
+
+    # A field validator rather than a model validator: the error then carries this field's
+    # name, so the one-line message names PETSAGE_HEALTH_DISK_CRITICAL_MIB. The warning level
+    # is declared first, so it is validated (and in `info.data`) before this one.
+    @field_validator("health_disk_critical_mib")
+    @classmethod
+    def _critical_below_warning(cls, critical: int, info: ValidationInfo) -> int:
+        warning = info.data.get("health_disk_warning_mib")
+        if warning is not None and critical > warning:
+            raise ValueError(
+                f"{critical} MiB is above PETSAGE_HEALTH_DISK_WARNING_MIB ({warning} MiB); "
+                "the critical level must be at most the warning level"
+            )
+        return critical
 
     @field_validator("health_token")
     @classmethod

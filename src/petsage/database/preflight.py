@@ -17,7 +17,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from petsage.database.engine import URL_VARIABLE, create_engine, is_sqlite, resolve_database_url
+from petsage.database.engine import (
+    MASK,
+    URL_VARIABLE,
+    create_engine,
+    is_sqlite,
+    masked_url,
+    resolve_database_url,
+    url_secrets,
+)
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import ConfigurationError, Settings
 
@@ -72,10 +80,12 @@ async def _connect_once(settings: Settings, url: URL) -> None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (OSError, TimeoutError, SQLAlchemyError) as exc:
+    # TypeError: asyncpg takes the URL's query parameters as keyword arguments, so one it does
+    # not know (`?sslpassword=`, a typo) fails the call itself.
+    except (OSError, TimeoutError, SQLAlchemyError, TypeError) as exc:
         raise ConfigurationError(
             f"invalid setting {URL_VARIABLE}: cannot connect to "
-            f"{url.render_as_string(hide_password=True)}: {describe_failure(exc, url, settings)}"
+            f"{masked_url(url)}: {describe_failure(exc, url, settings)}"
         ) from None
     finally:
         await engine.dispose()
@@ -91,6 +101,6 @@ def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
     if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
         root = exc.orig  # type: ignore[attr-defined]
     reason = " ".join(str(root).split()) or type(root).__name__
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
+    for secret in url_secrets(url):
+        reason = reason.replace(secret, MASK)
     return reason[:_REASON_MAX]

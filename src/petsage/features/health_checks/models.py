@@ -168,7 +168,11 @@ class HealthEventPublic(BaseModel):
     old_status: Status | None = Field(description="None for a check's first result.")
     new_status: Status
     reason: str = Field(description="Why; `reason withheld` without detail access.")
-    instance_id: str = Field(description="The process that saw it: `host:pid`.")
+    instance_id: str | None = Field(
+        default=None,
+        description="Detail: the process that saw it, `host:pid`. Absent for callers without "
+        "detail access: a host name helps an attacker map the deployment.",
+    )
 
 
 class HealthEventsPublic(BaseModel):

@@ -12,9 +12,10 @@ from tests.support.health import Switch, wait_for, wait_for_status
 from tests.support.server import free_port
 
 from petsage.health.model import Status
+from petsage.instance import instance_id
 from petsage.settings import Settings
 
-from .conftest import RIGHT, STEADY, TOKEN, HealthClientFactory
+from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
 
 HISTORY = "/system/health/history"
 
@@ -61,13 +62,41 @@ def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
     assert recovery["occurred_at"] >= failure["occurred_at"]
     assert recovery["reason"] == "check passed"
     assert failure["reason"] == "reason withheld"
-    assert ":" in failure["instance_id"]
+    assert "instance_id" not in failure  # a detail: the host name maps the deployment
 
 
 def test_reasons_show_with_the_token(flipped: TestClient) -> None:
     failure = history(flipped, check="switch", headers=RIGHT)["events"][1]
 
     assert failure["reason"] == "the switch is off"
+    assert failure["instance_id"] == instance_id()
+
+
+ANONYMOUS_VIEWS = [
+    (HISTORY, {}),
+    ("/system/health/checks", {}),
+    ("/system/health/checks/switch", {}),
+    ("/system/health/ready", {}),
+    ("/system/health/ready", HEALTH_JSON),
+    ("/system/health", {}),
+    ("/system/info", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "accept"), ANONYMOUS_VIEWS)
+def test_the_instance_id_is_a_detail_on_every_endpoint(
+    flipped: TestClient, path: str, accept: dict[str, str]
+) -> None:
+    anonymous = flipped.get(path, headers=accept)
+    wrong = flipped.get(path, headers={**accept, **WRONG})
+    authorized = flipped.get(path, headers={**accept, **RIGHT})
+
+    for response in (anonymous, wrong):
+        assert response.status_code == 200, response.text
+        assert "instance_id" not in response.text
+        assert instance_id() not in response.text
+    if path in (HISTORY, "/system/info"):
+        assert instance_id() in authorized.text
 
 
 def test_filters_and_pages(flipped: TestClient) -> None:

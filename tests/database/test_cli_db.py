@@ -91,6 +91,46 @@ def test_bad_data_settings_stop_with_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", [("serve",), ("db", "check")])
+@pytest.mark.parametrize(
+    ("query", "shown", "reason"),
+    [
+        ("password=hunter2", "?password=***", "Connect call failed"),
+        ("PASSWORD=hunter2", "?PASSWORD=***", "unexpected keyword argument 'PASSWORD'"),
+        ("sslpassword=hunter2&application_name=x", "?sslpassword=***&application_name=x", ""),
+    ],
+    ids=["password", "upper-case", "sslpassword"],
+)
+def test_a_password_in_the_query_string_is_masked(
+    tmp_path: Path, command: tuple[str, ...], query: str, shown: str, reason: str
+) -> None:
+    url = f"postgresql+asyncpg://app@127.0.0.1:{free_port()}/petsage?{query}"
+
+    result = run_petsage(*command, env={"PETSAGE_DATABASE_URL": url}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith("petsage: invalid setting PETSAGE_DATABASE_URL: cannot connect to ")
+    assert f"/petsage{shown}: " in line
+    assert reason in line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+@pytest.mark.postgres
+def test_a_query_string_password_is_masked_when_the_server_refuses(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = make_url(postgres_url).set(database="nosuchdb", query={"password": "hunter2"})
+    env = {"PETSAGE_DATABASE_URL": url.render_as_string(hide_password=False)}
+
+    result = run_petsage("serve", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.endswith('/nosuchdb?password=***: database "nosuchdb" does not exist'), line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("command", [("serve",), ("db", "check")])
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from petsage.database import migrate
 from petsage.database.availability import DatabaseUnavailableError, backoff_delays
-from petsage.database.engine import create_engine, resolve_database_url
+from petsage.database.engine import create_engine, masked_url, resolve_database_url
 from petsage.database.preflight import (
     describe_failure,
     prepare_database,
@@ -212,3 +212,36 @@ def test_a_password_echoed_by_the_driver_is_blotted_out(make_settings: SettingsF
     reason = describe_failure(error, url, make_settings())
 
     assert reason == "could not use password *** for app"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+asyncpg://app:hunter2@db/petsage", "postgresql+asyncpg://app:***@db/petsage"),
+        ("postgresql+asyncpg://app@db/petsage?password=hunter2", "...@db/petsage?password=***"),
+        ("postgresql+asyncpg://app@db/p?Password=hunter2&pwd=hunter2", "...?Password=***&pwd=***"),
+        ("postgresql://app@db/p?sslpassword=hunter2&sslmode=require", "...=***&sslmode=require"),
+        ("postgresql://app@db/p?pass=hunter2&secret=hunter2&token=hunter2", "...&token=***"),
+        ("postgresql://app@db/p?api_key=hunter2&password=a&password=hunter2", "...password=***"),
+        ("postgresql://app@db/p?application_name=pet%20sage", "...?application_name=pet+sage"),
+        (
+            "sqlite+aiosqlite:////var/lib/petsage.sqlite3",
+            "sqlite+aiosqlite:////var/lib/petsage.sqlite3",
+        ),
+    ],
+)
+def test_masked_url_hides_every_password(url: str, shown: str) -> None:
+    masked = masked_url(make_url(url))
+
+    assert "hunter2" not in masked
+    assert masked.endswith(shown.removeprefix("..."))
+
+
+def test_a_query_password_echoed_by_the_driver_is_blotted_out(
+    make_settings: SettingsFactory,
+) -> None:
+    url = make_url("postgresql+asyncpg://app@db/petsage?sslpassword=hunter2")
+
+    reason = describe_failure(OSError("bad sslpassword hunter2"), url, make_settings())
+
+    assert reason == "bad sslpassword ***"

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import URL
 
-from petsage.database.engine import URL_VARIABLE
+from petsage.database.engine import URL_VARIABLE, masked_url
 
 # SQLSTATE classes of a server that is there but cannot take a session now: connection
 # exception (08), insufficient resources (53: too many connections), operator intervention
@@ -39,15 +39,11 @@ class DatabaseUnavailableError(Exception):
         super().__init__(self.message())
 
     def message(self) -> str:
-        where = url_for_humans(self.url)
+        where = masked_url(self.url)
         text = f"database unavailable: cannot connect to {URL_VARIABLE}={where}: {self.reason}"
         if self.waited_seconds is not None:
             text += f" (gave up after {self.waited_seconds:g} s: PETSAGE_DB_STARTUP_WAIT_SECONDS)"
         return text
-
-
-def url_for_humans(url: URL) -> str:
-    return url.render_as_string(hide_password=True)
 
 
 def is_unavailable(exc: BaseException) -> bool:

@@ -27,9 +27,16 @@ from petsage.database.availability import (
     DatabaseUnavailableError,
     backoff_delays,
     is_unavailable,
-    url_for_humans,
 )
-from petsage.database.engine import URL_VARIABLE, create_engine, is_sqlite, resolve_database_url
+from petsage.database.engine import (
+    MASK,
+    URL_VARIABLE,
+    create_engine,
+    is_sqlite,
+    masked_url,
+    resolve_database_url,
+    url_secrets,
+)
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import ConfigurationError, Settings
 
@@ -124,13 +131,15 @@ async def _connect_once(settings: Settings, url: URL) -> None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (OSError, SQLAlchemyError) as exc:
+    # TypeError: asyncpg takes the URL's query parameters as keyword arguments, so one it does
+    # not know (`?sslpassword=`, a typo) fails the call itself.
+    except (OSError, SQLAlchemyError, TypeError) as exc:
         reason = describe_failure(exc, url, settings)
         # SQLite fails for reasons of its own (the file, its directory): never a network blip.
         if is_unavailable(exc) and not is_sqlite(url):
             raise DatabaseUnavailableError(url, reason) from None
         raise ConfigurationError(
-            f"invalid setting {URL_VARIABLE}: cannot connect to {url_for_humans(url)}: {reason}"
+            f"invalid setting {URL_VARIABLE}: cannot connect to {masked_url(url)}: {reason}"
         ) from None
     finally:
         await engine.dispose()
@@ -146,6 +155,6 @@ def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
     if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
         root = exc.orig  # type: ignore[attr-defined]
     reason = " ".join(str(root).split()) or type(root).__name__
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
+    for secret in url_secrets(url):
+        reason = reason.replace(secret, MASK)
     return reason[:_REASON_MAX]

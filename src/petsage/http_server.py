@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import resource
 import socket
 import sys
 
@@ -24,6 +25,26 @@ logger = logging.getLogger("uvicorn.error")
 
 # uvicorn's exit code when the server could not start (its lifespan failed).
 STARTUP_FAILURE = 3
+# Descriptors besides the admitted connections: the database pool, SQLite's files, the event
+# loop's own, and connections beyond the cap, each held until answered or timed out.
+SPARE_DESCRIPTORS = 100
+
+
+def ensure_open_files(max_connections: int) -> None:
+    """Raise the soft open-files limit to what the connection cap needs, or refuse to start.
+
+    Containers often start with a soft limit of 1024 under a far higher hard one; Go raises it
+    by itself, Python does not. Past it, every accept and database connection fails.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = max_connections + SPARE_DESCRIPTORS
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise ConfigurationError(
+            f"invalid setting PETSAGE_HTTP_MAX_CONNECTIONS: {max_connections} connections need"
+            f" {needed} open files, above this process's hard limit of {hard}"
+        )
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

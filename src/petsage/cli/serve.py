@@ -66,6 +66,7 @@ def app_or_exit(settings: Settings) -> FastAPI:
 
 def listener_or_exit(settings: Settings) -> socket.socket:
     try:
+        http_server.ensure_open_files(settings.http_max_connections)
         return http_server.bind_listener(settings.host, settings.port)
     except ConfigurationError as exc:
         fail(str(exc))

@@ -123,8 +123,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     def refuse(self, status: http.HTTPStatus) -> None:
-        """Answer `status` as plain text and close, whatever else is in flight."""
+        """Answer `status` as plain text, then close the connection."""
         self.logger.warning("refused a request: %d %s", status.value, status.phrase)
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined request went wrong while an earlier response is being written:
+            # a status line in the middle of it would garble both, so only close.
+            self.transport.close()
+            return
         body = status.phrase.encode("ascii")
         head = [STATUS_LINE[status.value]]
         for name, value in self.server_state.default_headers:
@@ -147,10 +152,5 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self.head_deadline = None
-        if self.transport.is_closing():
-            return
-        if self.cycle is None or self.cycle.response_complete:
+        if not self.transport.is_closing():
             self.refuse(http.HTTPStatus.REQUEST_TIMEOUT)
-        else:
-            # A pipelined head is late while a response is being written: no room for a 408.
-            self.transport.close()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
-import uvicorn
 from fastapi import FastAPI
 
+from petsage import http_server
 from petsage.cli.config import fail, settings_or_exit
 from petsage.cli.db import prepare_database_or_exit
 from petsage.logs import configure_logging
 from petsage.main import create_app
+from petsage.server_protocol import HttpLimits, LimitedConfig
 from petsage.settings import ConfigurationError, Settings
 
 
@@ -31,35 +33,40 @@ def serve(
     app = app_or_exit(settings)
     # Before uvicorn: workers then find the schema ready, and a bad data setting is one line.
     prepare_database_or_exit(settings)
-    common = {
-        "host": settings.host,
-        "port": settings.port,
-        "loop": "uvloop",
-        "http": "httptools",
-        "lifespan": "on",
-        "log_level": settings.log_level.value,
+    # Last: a bad setting above is reported before any port is bound, and a port in use
+    # is one line here rather than a failure after the lifespan has started.
+    listener = listener_or_exit(settings)
+    factory = reload or settings.workers > 1
+    config = LimitedConfig(
+        # Each worker process builds its own app from the same (already validated) environment.
+        "petsage.main:create_app_from_env" if factory else app,
+        HttpLimits.from_settings(settings),
+        factory=factory,
+        reload=reload,
+        workers=1 if reload else settings.workers,
+        loop="uvloop",
+        lifespan="on",
+        log_level=settings.log_level.value,
         # Our handler and formatter (petsage.logs), installed above and by each worker's
         # create_app, serve uvicorn's loggers too; the access log is ours (request ids).
-        "log_config": None,
-        "access_log": False,
-        "timeout_graceful_shutdown": int(settings.shutdown_timeout_seconds),
-        "server_header": False,
-    }
-    if reload or settings.workers > 1:
-        # Each worker process builds its own app from the same (already validated) environment.
-        uvicorn.run(
-            "petsage.main:create_app_from_env",
-            factory=True,
-            reload=reload,
-            workers=None if reload else settings.workers,
-            **common,  # type: ignore[arg-type]
-        )
-        return
-    uvicorn.run(app, **common)  # type: ignore[arg-type]
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        server_header=False,
+    )
+    http_server.run(config, listener)
 
 
 def app_or_exit(settings: Settings) -> FastAPI:
     try:
         return create_app(settings)
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def listener_or_exit(settings: Settings) -> socket.socket:
+    try:
+        http_server.ensure_open_files(settings.http_max_connections)
+        return http_server.bind_listener(settings.host, settings.port)
     except ConfigurationError as exc:
         fail(str(exc))

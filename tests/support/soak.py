@@ -136,7 +136,6 @@ async def _soak(
     await asyncio.sleep(CLOSE_SETTLE_SECONDS)
     closed = sample()
     return SoakReport(
-        config_seconds=config.seconds,
         clients=config.clients,
         rate=config.rate,
         warmup_seconds=config.warmup_seconds,

@@ -20,7 +20,6 @@ SHOWN_ERROR_LINES = 10
 
 @dataclass
 class SoakReport:
-    config_seconds: float
     clients: int
     rate: float
     warmup_seconds: float
@@ -82,7 +81,8 @@ class SoakReport:
             problems.append(f"{closed.http_connections} HTTP connections open after the load")
         most = max(s.database_connections for s in (*self.samples, closed))
         if most > self.database_connection_bound:
-            problems.append(f"{most} database connections, over the pools' {self._db_bound()}")
+            bound = self.database_connection_bound
+            problems.append(f"{most} database connections, over the pools' {bound}")
         if self.liveness_5xx or self.liveness_unanswered:
             problems.append(
                 f"liveness: {self.liveness_5xx} 5xx, {self.liveness_unanswered} unanswered"
@@ -95,9 +95,6 @@ class SoakReport:
 
     def _rss(self) -> str:
         return f"{self.warmed.rss_kib / 1024:.1f} -> {self.end.rss_kib / 1024:.1f} MiB"
-
-    def _db_bound(self) -> str:
-        return f"bound {self.database_connection_bound}"
 
     def render(self) -> str:
         """The report as lines of text, for a terminal or a test's output."""

@@ -1,7 +1,7 @@
 # Entry points for people and CI alike. `bash scripts/bootstrap.sh` makes uv available first.
 UV ?= uv
 
-.PHONY: setup serve test lint typecheck check bench
+.PHONY: setup serve test lint typecheck check bench soak
 
 setup:
 	$(UV) sync --locked
@@ -23,3 +23,7 @@ check: lint typecheck test
 
 bench: setup
 	$(UV) run python bench/run.py
+
+# 30 minutes of mixed load, PostgreSQL (a throwaway cluster) stopped every 5; SOAK_ARGS to change.
+soak: setup
+	$(UV) run python bench/soak.py --minutes 30 --db-cycle-minutes 5 $(SOAK_ARGS)

@@ -81,6 +81,7 @@ def petsage_server(
     *args: str,
     env: Mapping[str, str] | None = None,
     ready_path: str = "/system/health",
+    startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
 ) -> Iterator[RunningServer]:
     """Start `petsage serve` on a free port, wait until `ready_path` answers 200, stop after."""
     port = free_port()
@@ -97,14 +98,16 @@ def petsage_server(
         )
     server = RunningServer(process, f"http://127.0.0.1:{port}", log_path)
     try:
-        wait_until_ready(server, ready_path)
+        wait_until_ready(server, ready_path, startup_timeout)
         yield server
     finally:
         server.stop()
 
 
-def wait_until_ready(server: RunningServer, path: str) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+def wait_until_ready(
+    server: RunningServer, path: str, timeout: float = STARTUP_TIMEOUT_SECONDS
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"petsage exited with {server.process.returncode}:\n{server.log()}")

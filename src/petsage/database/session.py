@@ -5,10 +5,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from petsage.database.engine import create_engine
+from petsage.errors import PetSageError
 from petsage.settings import Settings
+
+# Failures that mean the database cannot be reached or the connection died (a stop, a crash, a
+# network fault, the pool exhausted), as opposed to a statement it refused (IntegrityError,
+# ProgrammingError...). asyncpg's own client errors on a connection cut mid-transaction arrive
+# as InterfaceError or InternalError; a refused connect arrives unwrapped, as ConnectionError.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sa_exc.InterfaceError,
+    sa_exc.OperationalError,
+    sa_exc.InternalError,
+    sa_exc.TimeoutError,
+    ConnectionError,
+)
+
+
+class DatabaseUnavailableError(PetSageError):
+    """The database went away during a request: a 503, like any other database outage."""
+
+    status_code = 503
+    code = "database_unavailable"
 
 
 class Database:

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from petsage.access_log import access_fields, access_json, access_message
-from petsage.logs import (
+from petsage.main import create_app
+from petsage.observability.access_log import access_fields, access_json, access_message
+from petsage.observability.logs import (
     ACCESS_LOGGER,
     ConsoleFormatter,
     JsonFormatter,
@@ -26,8 +27,7 @@ from petsage.logs import (
     direct_handler,
     utc_timestamp,
 )
-from petsage.main import create_app
-from petsage.request_context import Finished
+from petsage.observability.request_context import Finished
 from petsage.settings import LogFormat, LogLevel, Settings
 
 REQUEST_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"

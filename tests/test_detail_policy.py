@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from petsage.detail_policy import may_see_details
+from petsage.http.detail_policy import may_see_details
 from petsage.settings import Settings
 
 TOKEN = "s3cret-token-0123456789"

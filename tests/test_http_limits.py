@@ -2,7 +2,7 @@
 
 Each was a finding against plain uvicorn + httptools: a 100 MB header answered 200 and cost
 150 MiB, trickled headers held connections for ever, and a port in use came out as exit 3
-after the lifespan had started (petsage/server_protocol.py, petsage/http_server.py).
+after the lifespan had started (petsage/http/protocol.py, petsage/http/server.py).
 """
 
 from __future__ import annotations

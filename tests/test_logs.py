@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from petsage.logs import (
+from petsage.observability.logs import (
     ConsoleFormatter,
     JsonFormatter,
     StderrHandler,
     configure_logging,
     utc_timestamp,
 )
-from petsage.request_context import _request_id
+from petsage.observability.request_context import _request_id
 from petsage.settings import LogFormat, LogLevel
 
 REQUEST_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"

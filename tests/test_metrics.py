@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.middleware import Middleware
 
-from petsage.access_log import AccessLog
 from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.main import create_app
-from petsage.metrics import HealthMetrics, Metrics
-from petsage.request_context import Finished, RequestContextMiddleware
+from petsage.observability.access_log import AccessLog
+from petsage.observability.metrics import HealthMetrics, Metrics
+from petsage.observability.request_context import Finished, RequestContextMiddleware
 from petsage.settings import Settings
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

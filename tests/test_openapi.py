@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from petsage.http.openapi import head_operation
 from petsage.main import create_app
-from petsage.openapi import head_operation
 from petsage.settings import Settings
 
 

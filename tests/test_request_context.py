@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from petsage.main import create_app
-from petsage.request_context import (
+from petsage.observability.request_context import (
     Finished,
     FinishedRequests,
     current_request_id,

@@ -10,29 +10,30 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
-from petsage.access_log import AccessLog
 from petsage.blueprint import AppServices, Feature
 from petsage.blueprint.discovery import discover_features, select_features
 from petsage.blueprint.mount import (
     check_providers,
     include_routers,
+    probe_paths,
     probe_responders,
     running_features,
 )
 from petsage.database.session import Database
-from petsage.dependencies import OPTIONAL_SECURITY_SCHEMES
-from petsage.docs import install_offline_docs
-from petsage.errors import install_error_handlers
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
-from petsage.logs import configure_logging
-from petsage.metrics import HealthMetrics, Metrics, build_info_labels
-from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
-from petsage.openapi import install_openapi
-from petsage.probes import ProbeFastPath, ProbeResponder
-from petsage.request_context import Recorder, RequestContextMiddleware
+from petsage.http.dependencies import OPTIONAL_SECURITY_SCHEMES
+from petsage.http.docs import install_offline_docs
+from petsage.http.errors import install_error_handlers
+from petsage.http.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
+from petsage.http.openapi import install_openapi
+from petsage.http.probes import ProbeFastPath, ProbePaths, ProbeResponder
+from petsage.observability.access_log import AccessLog
+from petsage.observability.logs import configure_logging
+from petsage.observability.metrics import HealthMetrics, Metrics, build_info_labels
+from petsage.observability.request_context import Recorder, RequestContextMiddleware
+from petsage.process import StartTime
 from petsage.settings import Settings, load_settings
-from petsage.uptime import StartTime
 
 NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = (
@@ -100,7 +101,7 @@ def create_app(
     extra = tuple(("an extra provider", provider) for provider in health_checks)
     services = _build_services(settings, (*check_providers(selected), *extra))
     app.state.services, app.state.features = services, selected
-    # The request dependencies (petsage.dependencies) read these.
+    # The request dependencies (petsage.http.dependencies) read these.
     app.state.settings, app.state.health = settings, services.health
     app.state.database, app.state.started = services.database, services.started
     app.state.metrics = services.metrics
@@ -109,7 +110,7 @@ def create_app(
     install_offline_docs(app)
     include_routers(app, selected)
     responders = probe_responders(selected, services) if probe_fast_path else {}
-    _install_middleware(app, responders, observability=observability)
+    _install_middleware(app, responders, ProbePaths(probe_paths(selected)), observability)
     return app
 
 
@@ -130,7 +131,10 @@ def _build_services(
 
 
 def _install_middleware(
-    app: FastAPI, responders: dict[str, ProbeResponder], *, observability: bool
+    app: FastAPI,
+    responders: dict[str, ProbeResponder],
+    probes: ProbePaths,
+    observability: bool,
 ) -> None:
     # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
     # response headers apply to fast and full answers alike. The request context (id, access
@@ -140,15 +144,19 @@ def _install_middleware(
         app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
     if not observability:
-        app.add_middleware(ResponseHeadersMiddleware)
+        app.add_middleware(ResponseHeadersMiddleware, probe_paths=probes)
         return
-    recorders: list[Recorder] = [AccessLog(include_probes=settings.access_log_probes)]
+    access_log = AccessLog(include_probes=settings.access_log_probes, probe_paths=probes)
+    recorders: list[Recorder] = [access_log]
     metrics: Metrics | None = app.state.metrics
     if metrics is not None:
         include_probes = settings.metrics_include_probes
-        recorders.insert(0, metrics.http(include_probes=include_probes, fixed_paths=responders))
+        http = metrics.http(
+            include_probes=include_probes, probe_paths=probes, fixed_paths=responders
+        )
+        recorders.insert(0, http)
     # Also sets ResponseHeadersMiddleware's headers, in its place: one layer, not two.
-    app.add_middleware(RequestContextMiddleware, recorders=recorders)
+    app.add_middleware(RequestContextMiddleware, recorders=recorders, probe_paths=probes)
 
 
 def create_app_from_env() -> FastAPI:

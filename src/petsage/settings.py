@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     access_log_probes: bool = False
     shutdown_drain_seconds: float = Field(default=5.0, ge=0, le=300)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    # Limits enforced by petsage.server_protocol before a request reaches the app.
+    # Limits enforced by petsage.http.protocol before a request reaches the app.
     http_max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_connections: int = Field(default=1000, ge=1, le=100_000)

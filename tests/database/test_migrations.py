@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database import migrate
 from petsage.database.engine import create_engine
-from petsage.database.models import Base
+from petsage.migrations import target_metadata
 from petsage.settings import Settings
 from tests.support.server import child_env, petsage_command, run_petsage
 
@@ -51,7 +51,7 @@ def tables(connection: Connection) -> set[str]:
 
 
 def schema_differences(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    return list(compare_metadata(MigrationContext.configure(connection), target_metadata()))
 
 
 def test_exactly_one_head_is_packaged() -> None:

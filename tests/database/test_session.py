@@ -18,9 +18,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from petsage.database.session import Database
-from petsage.dependencies import SessionDep
 from petsage.errors import PetSageError
 from petsage.health import history
+from petsage.http.dependencies import SessionDep
 from petsage.main import create_app
 from petsage.settings import Settings
 

@@ -68,7 +68,8 @@ def test_dependencies_come_from_the_lock_file_without_dev_tools(parsed: ParsedDo
     syncs = [r.value[0] for r in parsed.stage("builder").all("RUN") if "uv sync" in r.value[0]]
 
     assert len(syncs) == 2  # dependencies (cached layer), then the project
-    assert all("--locked" in s and "--no-dev" in s for s in syncs)
+    # --frozen: exactly the lock's pins (CI's `uv sync --locked` keeps the lock current).
+    assert all("--frozen" in s and "--no-dev" in s for s in syncs)
     assert "--no-install-project" in syncs[0]
     assert "--no-editable" in syncs[1]
 
@@ -138,7 +139,7 @@ def test_every_petsage_variable_is_a_real_setting(runtime_env: dict[str, str]) -
         ("uv.lock", True),
         ("README.md", True),
         ("src/petsage/main.py", True),
-        ("src/petsage/database/alembic.ini", True),
+        ("src/petsage/migrations/alembic.ini", True),
         (".env", False),
         (".venv/bin/python", False),
         (".git/config", False),

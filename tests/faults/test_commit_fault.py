@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from petsage.dependencies import SessionDep
+from petsage.http.dependencies import SessionDep
 from petsage.main import create_app
 from petsage.settings import Settings
 from tests.support.faults import ThrowawayPostgres

@@ -19,10 +19,10 @@ from petsage.database.base import Base
 from petsage.database.session import Database
 from petsage.health.engine import HealthEngine
 from petsage.health.registry import CheckProvider
-from petsage.metrics import Metrics
-from petsage.probes import ProbeResponder
+from petsage.http.probes import ProbeResponder
+from petsage.observability.metrics import Metrics
+from petsage.process import StartTime
 from petsage.settings import Settings
-from petsage.uptime import StartTime
 
 FEATURE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

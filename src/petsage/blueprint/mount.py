@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from petsage.blueprint.discovery import FeatureError
 from petsage.blueprint.feature import AppServices, Feature
 from petsage.health.registry import CheckProvider
-from petsage.probes import ProbeResponder
+from petsage.http.probes import ProbeResponder
 
 PLATFORM = "the platform"
 

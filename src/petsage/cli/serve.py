@@ -8,12 +8,12 @@ from typing import Annotated
 import typer
 from fastapi import FastAPI
 
-from petsage import http_server
 from petsage.cli.config import fail, settings_or_exit
 from petsage.cli.db import prepare_database_or_exit
-from petsage.logs import configure_logging
+from petsage.http import server as http_server
+from petsage.http.protocol import HttpLimits, LimitedConfig
 from petsage.main import create_app
-from petsage.server_protocol import HttpLimits, LimitedConfig
+from petsage.observability.logs import configure_logging
 from petsage.settings import ConfigurationError, Settings
 
 
@@ -47,8 +47,8 @@ def serve(
         loop="uvloop",
         lifespan="on",
         log_level=settings.log_level.value,
-        # Our handler and formatter (petsage.logs), installed above and by each worker's
-        # create_app, serve uvicorn's loggers too; the access log is ours (request ids).
+        # Our handler and formatter (petsage.observability.logs), installed above and by each
+        # worker's create_app, serve uvicorn's loggers too; the access log is ours (request ids).
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),

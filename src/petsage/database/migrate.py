@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from petsage.database.engine import create_engine
 from petsage.settings import Settings
 
-ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+# The scripts live with the application (`petsage/migrations`), which knows every feature's
+# tables; this runner reads them as files and imports nothing from there.
+ALEMBIC_INI = Path(__file__).parent.parent / "migrations" / "alembic.ini"
 
 
 def alembic_config() -> Config:
-    """The packaged Alembic configuration (scripts in `petsage/database/migrations`)."""
+    """The packaged Alembic configuration (scripts in `petsage/migrations`)."""
     return Config(ALEMBIC_INI)
 
 

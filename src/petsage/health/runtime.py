@@ -11,7 +11,7 @@ from petsage.health.drain import drain_on_sigterm
 from petsage.health.engine import HealthEngine
 from petsage.health.history_recorder import HistoryRecorder
 from petsage.health.registry import PLATFORM, CheckProvider, build_registry
-from petsage.instance import instance_id
+from petsage.process import instance_id
 from petsage.settings import Settings
 
 BUILTIN_PROVIDERS: tuple[tuple[str, CheckProvider], ...] = ((PLATFORM, builtin_checks),)

@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from starlette.types import Scope
 
 from petsage.blueprint import AppServices
-from petsage.detail_policy import may_see_details
 from petsage.features.health_checks import service
 from petsage.features.health_checks.render import render
 from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
 from petsage.health.engine import HealthEngine
-from petsage.probes import ProbeResponder, RenderedResponse
+from petsage.http.detail_policy import may_see_details
+from petsage.http.probes import ProbeResponder, RenderedResponse
 
 
 class ProbeCache:

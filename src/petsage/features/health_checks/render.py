@@ -19,7 +19,7 @@ from petsage.features.health_checks.models import (
 from petsage.features.health_checks.service import REASON_WITHHELD, HealthView
 from petsage.health.check import Check
 from petsage.health.model import CheckResult, Status
-from petsage.probes import RenderedResponse
+from petsage.http.probes import RenderedResponse
 
 JSON = "application/json"
 HEALTH_JSON = "application/health+json"

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from petsage.dependencies import DetailsAllowedDep, HealthDep, SessionDep
 from petsage.features.health_checks import service
 from petsage.features.health_checks.models import (
     CHECK_NAME_PATTERN,
@@ -20,7 +19,8 @@ from petsage.features.health_checks.models import (
     inline_schema,
 )
 from petsage.features.health_checks.render import HEALTH_JSON, render, wants_health_json
-from petsage.probes import RenderedResponse
+from petsage.http.dependencies import DetailsAllowedDep, HealthDep, SessionDep
+from petsage.http.probes import RenderedResponse
 
 PREFIX = "/system/health"
 READY_PATH = f"{PREFIX}/ready"

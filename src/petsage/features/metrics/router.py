@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Response
 
-from petsage.dependencies import MetricsDep
 from petsage.features.metrics import service
-from petsage.metrics import CONTENT_TYPE
+from petsage.features.metrics.dependencies import MetricsDep
+from petsage.observability.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["System"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from petsage.metrics import Metrics
+from petsage.observability.metrics import Metrics
 
 
 def metrics_exposition(metrics: Metrics) -> bytes:

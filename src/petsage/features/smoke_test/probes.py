@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from petsage.blueprint import AppServices
 from petsage.features.smoke_test import service
 from petsage.features.smoke_test.router import LIVENESS_PATH
-from petsage.probes import ProbeResponder, RenderedResponse, constant
+from petsage.http.probes import ProbeResponder, RenderedResponse, constant
 
 
 def liveness_probe(_: AppServices) -> Mapping[str, ProbeResponder]:

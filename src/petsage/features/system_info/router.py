@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Response
 
-from petsage.dependencies import DetailsAllowedDep, SettingsDep, StartTimeDep
 from petsage.features.system_info import service
 from petsage.features.system_info.models import SystemInfo
+from petsage.http.dependencies import DetailsAllowedDep, SettingsDep, StartTimeDep
 
 router = APIRouter(prefix="/system", tags=["System"])
 

@@ -6,9 +6,8 @@ import platform
 
 from petsage import __version__
 from petsage.features.system_info.models import SystemDetails, SystemInfo
-from petsage.instance import instance_id
+from petsage.process import StartTime, instance_id
 from petsage.settings import Settings
-from petsage.uptime import StartTime
 
 
 def system_info(settings: Settings, started: StartTime, *, details: bool) -> SystemInfo:

@@ -12,7 +12,7 @@ from tests.support.health import Switch, wait_for, wait_for_status
 from tests.support.server import free_port
 
 from petsage.health.model import Status
-from petsage.instance import instance_id
+from petsage.process import instance_id
 from petsage.settings import Settings
 
 from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from petsage import __version__
-from petsage.instance import instance_id
 from petsage.main import create_app
+from petsage.process import instance_id
 from petsage.settings import Settings
 
 TOKEN = "an-operator-token-0123456789"

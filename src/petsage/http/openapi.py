@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from petsage.routing import RecordedRoute
+from petsage.http.routing import RecordedRoute
 
 OPENAPI_URL = "/openapi.json"
 Document = dict[str, Any]

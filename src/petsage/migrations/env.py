@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database.columns import UTCDateTime
 from petsage.database.engine import create_engine, resolve_database_url
-from petsage.database.models import Base
+from petsage.migrations import target_metadata
 from petsage.settings import load_settings
 
 # Held for the duration of a migration on PostgreSQL, so replicas that all migrate on start
@@ -29,7 +29,7 @@ MIGRATION_LOCK_KEY = 0x7065_7473_6167_65  # "petsage"
 def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=target_metadata(),
         # SQLite alters tables by copying them; batch mode writes migrations that way.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
@@ -74,7 +74,7 @@ def run_online() -> None:
 def run_offline() -> None:
     context.configure(
         url=resolve_database_url(load_settings()),
-        target_metadata=Base.metadata,
+        target_metadata=target_metadata(),
         literal_binds=True,
     )
     with context.begin_transaction():

@@ -3,7 +3,7 @@
 Every request gets an id: the caller's `X-Request-ID` when it is a valid UUID (so a gateway's
 or another service's id carries through), a fresh uuid4 otherwise. The id is returned in the
 response and held in a context variable for the request's task, so every log line written
-while the request runs carries it (`petsage.logs` reads `current_request_id`).
+while the request runs carries it (`petsage.observability.logs` reads `current_request_id`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from petsage.errors import error_body
-from petsage.middleware import is_probe_path, with_response_headers
+from petsage.http.errors import error_body
+from petsage.http.middleware import with_response_headers
+from petsage.http.probes import NO_PROBES, ProbePaths
 
 REQUEST_ID_HEADER = b"x-request-id"
 # The canonical 8-4-4-4-12 form only: anything longer or looser is a value we will not echo.
@@ -128,8 +129,15 @@ class RequestContextMiddleware:
     only logs it.
     """
 
-    def __init__(self, app: ASGIApp, *, recorders: Sequence[Recorder] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        recorders: Sequence[Recorder] = (),
+        probe_paths: ProbePaths = NO_PROBES,
+    ) -> None:
         self.app = app
+        self.probe_paths = probe_paths
         self.finished = FinishedRequests(recorders) if recorders else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,7 +148,7 @@ class RequestContextMiddleware:
         request_id = request_id_from(scope["headers"])
         token = _request_id.set(request_id)
         id_header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
-        probe = is_probe_path(scope["path"])
+        probe = scope["path"] in self.probe_paths
         started = perf_counter()
         status = 0
 

@@ -3,10 +3,10 @@
 Going through `Logger.handle` for every request costs about 50 us of CPU in a loaded uvicorn
 worker (a LogRecord, the handler chain, a formatter, a system call): half of what FastAPI
 spends answering `GET /`. So when PetSage's own handler is the only place the line would go
-(the normal set-up, see `petsage.logs.direct_handler`), a request only appends its facts to a
-list; at the end of the event-loop turn the lines of every request finished in it are
-rendered by that handler's formatter, from the same fields a LogRecord would carry, and
-written in one system call. When anything else listens (an extra handler, a filter, a test's
+(the normal set-up, see `petsage.observability.logs.direct_handler`), a request only appends
+its facts to a list; at the end of the event-loop turn the lines of every request finished in
+it are rendered by that handler's formatter, from the same fields a LogRecord would carry,
+and written in one system call. When anything else listens (an extra handler, a filter, a test's
 log capture) each line goes through `logging` as usual. The line is the same either way.
 """
 
@@ -16,14 +16,14 @@ import logging
 from json.encoder import encode_basestring as _json
 from typing import Any
 
-from petsage.logs import (
+from petsage.http.probes import NO_PROBES, ProbePaths
+from petsage.observability.logs import (
     ACCESS_LOGGER,
     JsonFormatter,
     direct_handler,
     utc_timestamp,
 )
-from petsage.middleware import is_probe_path
-from petsage.request_context import Finished
+from petsage.observability.request_context import Finished
 
 logger = logging.getLogger(ACCESS_LOGGER)
 # Passed to a LogRecord with `extra=`; `request_id` is one, so the record does not look
@@ -35,14 +35,17 @@ class AccessLog:
     """The access log, a `Recorder`: one line per finished request, probes only if
     `include_probes`."""
 
-    def __init__(self, *, include_probes: bool = False) -> None:
+    def __init__(
+        self, *, include_probes: bool = False, probe_paths: ProbePaths = NO_PROBES
+    ) -> None:
         self.include_probes = include_probes
+        self.probe_paths = probe_paths
 
     def record_batch(self, finished: list[Finished]) -> None:
         if not logger.isEnabledFor(logging.INFO):
             return
         if not self.include_probes:
-            finished = [entry for entry in finished if not is_probe_path(entry[2])]
+            finished = [entry for entry in finished if entry[2] not in self.probe_paths]
         handler = direct_handler(logger)
         if handler is None:
             for entry in finished:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TextIO
 
-from petsage.request_context import current_request_id
+from petsage.observability.request_context import current_request_id
 from petsage.settings import LogFormat, LogLevel
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.

@@ -9,12 +9,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.database.session import DATABASE_UNAVAILABLE, Database, DatabaseUnavailableError
-from petsage.detail_policy import may_see_details
 from petsage.health.check import describe_error
 from petsage.health.engine import HealthEngine
-from petsage.metrics import Metrics
+from petsage.http.detail_policy import may_see_details
+from petsage.process import StartTime
 from petsage.settings import Settings
-from petsage.uptime import StartTime
 
 logger = logging.getLogger("petsage.database")
 
@@ -50,14 +49,6 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit is an
 # error (503 when the database went away, else 500) rather than a 200 for data never stored.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
-
-
-def _metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
-
-
-MetricsDep = Annotated[Metrics, Depends(_metrics)]
 
 
 def _start_time(request: Request) -> StartTime:

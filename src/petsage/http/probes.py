@@ -10,7 +10,7 @@ paths give the same status, headers and body.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -74,3 +74,26 @@ def constant(rendered: RenderedResponse) -> ProbeResponder:
         return rendered
 
     return respond
+
+
+class ProbePaths:
+    """The paths whose answers are probes, from the prefixes features declare (`probe_paths`).
+
+    A prefix covers itself and everything below it. Probe answers are never stored by a proxy,
+    and stay out of the access log and the request metrics unless asked for: a kubelet probing
+    every few seconds would drown everything else.
+    """
+
+    __slots__ = ("_below", "_exact")
+
+    def __init__(self, prefixes: Iterable[str] = ()) -> None:
+        trimmed = tuple(prefix.rstrip("/") for prefix in prefixes)
+        self._exact = frozenset(trimmed)
+        self._below = tuple(prefix + "/" for prefix in trimmed)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and (path in self._exact or path.startswith(self._below))
+
+
+# Where no feature declared a probe (tests that build one layer on its own).
+NO_PROBES = ProbePaths()

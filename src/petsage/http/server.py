@@ -18,7 +18,7 @@ import sys
 from uvicorn import Server
 from uvicorn.supervisors import ChangeReload, Multiprocess
 
-from petsage.server_protocol import LimitedConfig
+from petsage.http.protocol import LimitedConfig
 from petsage.settings import ConfigurationError
 
 logger = logging.getLogger("uvicorn.error")

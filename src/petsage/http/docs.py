@@ -17,8 +17,8 @@ from fastapi.openapi.docs import (
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from petsage.openapi import OPENAPI_URL
-from petsage.routing import RecordedMount
+from petsage.http.openapi import OPENAPI_URL
+from petsage.http.routing import RecordedMount
 
 STATIC_URL = "/docs-static"
 

@@ -6,14 +6,10 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PROBE_PREFIX = "/system/health"
+from petsage.http.probes import ProbePaths
+
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 NO_STORE = (b"cache-control", b"no-store")
-
-
-def is_probe_path(path: str) -> bool:
-    """Liveness, readiness and check endpoints: the paths orchestrators hammer."""
-    return path == PROBE_PREFIX or path.startswith(PROBE_PREFIX + "/")
 
 
 class ResponseHeadersMiddleware:
@@ -22,14 +18,15 @@ class ResponseHeadersMiddleware:
     A cached health answer is a wrong health answer, so probes must never be stored by a proxy.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, probe_paths: ProbePaths) -> None:
         self.app = app
+        self.probe_paths = probe_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        probe = is_probe_path(scope["path"])
+        probe = scope["path"] in self.probe_paths
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

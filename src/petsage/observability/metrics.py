@@ -33,8 +33,8 @@ from prometheus_client.utils import floatToGoString
 
 from petsage import __version__
 from petsage.health.model import CheckResult, Status, StatusChange
-from petsage.middleware import is_probe_path
-from petsage.request_context import Finished
+from petsage.http.probes import NO_PROBES, ProbePaths
+from petsage.observability.request_context import Finished
 from petsage.settings import Settings
 
 # The classic text format, which every Prometheus version reads; our names need nothing newer.
@@ -86,9 +86,17 @@ class Metrics:
             registry=self.registry,
         )
 
-    def http(self, *, include_probes: bool, fixed_paths: Iterable[str] = ()) -> HttpMetrics:
+    def http(
+        self,
+        *,
+        include_probes: bool,
+        probe_paths: ProbePaths = NO_PROBES,
+        fixed_paths: Iterable[str] = (),
+    ) -> HttpMetrics:
         """Register and return the HTTP request metrics (see `HttpMetrics`)."""
-        http = HttpMetrics(include_probes=include_probes, fixed_paths=fixed_paths)
+        http = HttpMetrics(
+            include_probes=include_probes, probe_paths=probe_paths, fixed_paths=fixed_paths
+        )
         self.registry.register(http)
         return http
 
@@ -132,8 +140,15 @@ class HttpMetrics(Collector):
     ProbeFastPath answers without routing; they are labelled by their path.
     """
 
-    def __init__(self, *, include_probes: bool = False, fixed_paths: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        include_probes: bool = False,
+        probe_paths: ProbePaths = NO_PROBES,
+        fixed_paths: Iterable[str] = (),
+    ) -> None:
         self.include_probes = include_probes
+        self.probe_paths = probe_paths
         self.fixed_paths = frozenset(fixed_paths)
         # (method, route, status) -> [count, sum, one count per bucket of HTTP_BUCKETS, +Inf]
         self._series: dict[tuple[str, str, int], list[float]] = {}
@@ -141,7 +156,7 @@ class HttpMetrics(Collector):
     def record_batch(self, finished: list[Finished]) -> None:
         series_of = self._series
         for _, method, path, status, seconds, _, _, route in finished:
-            if not self.include_probes and is_probe_path(path):
+            if not self.include_probes and path in self.probe_paths:
                 continue
             known = method if method in KNOWN_METHODS else OTHER_METHOD
             key = (known, self.route_template(route, path), status)

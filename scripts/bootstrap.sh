@@ -17,7 +17,7 @@ target="${1:-test}"
 case "$target" in
   serve) uv sync --locked && exec uv run petsage serve ;;
   test) uv sync --locked && exec uv run pytest --cov --cov-report=term ;;
-  lint) uv sync --locked && uv run ruff check . && exec uv run ruff format --check . ;;
+  lint) uv sync --locked && uv run ruff check . && uv run ruff format --check . && exec uv run lint-imports ;;
   typecheck) uv sync --locked && exec uv run mypy ;;
   *) echo "usage: scripts/bootstrap.sh [serve|test|lint|typecheck]" >&2; exit 2 ;;
 esac

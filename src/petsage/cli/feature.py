@@ -1,0 +1,71 @@
+"""`petsage feature new|list`: add a feature from the templates; list the features there are.
+
+`new` writes into the source tree the installed `petsage` package comes from (the editable
+install of the project you run it in), or into the project named by `--root`. A bad name or
+option prints one line and exits 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from petsage.blueprint.generator import GeneratorError, locate_project, plan_feature, write_plan
+from petsage.cli.config import fail
+
+app = typer.Typer(
+    name="feature",
+    help="Features: generate a new one, list those there are.",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="snake_case, singular: pet_profile.")],
+    *,
+    resource: Annotated[
+        bool, typer.Option("--resource", help="A database-backed collection with CRUD routes.")
+    ] = False,
+    description: Annotated[
+        str | None, typer.Option(help="One line: the feature's summary and docstring.")
+    ] = None,
+    path: Annotated[
+        str | None, typer.Option(help="URL path (default: the kebab-case plural, /pet-profiles).")
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Project directory holding src/petsage (default: this install's)."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the files; write none.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Generate a feature package (and, with --resource, its migration)."""
+    try:
+        plan = plan_feature(
+            locate_project(root), name, resource=resource, path=path, description=description
+        )
+        if not dry_run:
+            write_plan(plan)
+    except GeneratorError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(plan.summary(dry_run=dry_run), indent=2))
+        return
+    verb = "would create" if dry_run else "created"
+    for written in plan.paths():
+        typer.echo(f"{verb} {written}")
+    if not dry_run:
+        typer.echo(_next_steps(plan.names.name, resource=resource))
+
+
+def _next_steps(name: str, *, resource: bool) -> str:
+    tests = f"uv run pytest src/petsage/features/{name}"
+    if resource:
+        return f"next: uv run petsage db upgrade && {tests}"
+    return f"next: {tests}"

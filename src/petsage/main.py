@@ -11,23 +11,23 @@ from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
 from petsage.access_log import AccessLog
+from petsage.blueprint import AppServices, Feature
+from petsage.blueprint.discovery import discover_features, select_features
+from petsage.blueprint.mount import (
+    check_providers,
+    include_routers,
+    probe_responders,
+    running_features,
+)
 from petsage.database.session import Database
-from petsage.detail_policy import may_see_details
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
-from petsage.features.health_checks.fast_path import ProbeCache
-from petsage.features.health_checks.router import router as health_checks_router
-from petsage.features.observability import service as observability_service
-from petsage.features.observability.router import info_router, metrics_router
-from petsage.features.root.router import router as root_router
-from petsage.features.smoke_test import service as smoke_test_service
-from petsage.features.smoke_test.router import router as smoke_test_router
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
-from petsage.metrics import HealthMetrics, Metrics
+from petsage.metrics import HealthMetrics, Metrics, build_info_labels
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
-from petsage.probes import ProbeFastPath, ProbeResponder, RenderedResponse, constant
+from petsage.probes import ProbeFastPath, ProbeResponder
 from petsage.request_context import Recorder, RequestContextMiddleware
 from petsage.settings import Settings, load_settings
 from petsage.uptime import StartTime
@@ -37,21 +37,20 @@ DESCRIPTION = (
     "The wise backend for all your pet's needs. Providing intelligent, "
     "data-driven insights for pet care."
 )
-# A feature that watches a dependency of its own adds `health.py` to its folder, exposing
-# `health_checks(settings) -> Iterable[Check]`, and lists that function here.
-FEATURE_HEALTH_CHECKS: tuple[CheckProvider, ...] = ()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start platform services in order and stop them in reverse, whatever happens."""
+    """Start platform services and features in order and stop them in reverse, whatever
+    happens."""
+    services: AppServices = app.state.services
     async with AsyncExitStack() as stack:
-        # Connects lazily: liveness never waits on the database.
-        app.state.database = Database.from_settings(app.state.settings)
-        stack.push_async_callback(app.state.database.dispose)
+        # The engine connects lazily: liveness never waits on the database.
+        stack.push_async_callback(services.database.dispose)
+        await stack.enter_async_context(running_features(app.state.features, services))
         # Last: readiness turns ok once everything above has started.
         await stack.enter_async_context(
-            running_health(app.state.health, app.state.database, app.state.settings)
+            running_health(services.health, services.database, services.settings)
         )
         yield
 
@@ -61,18 +60,23 @@ def create_app(
     *,
     probe_fast_path: bool = True,
     observability: bool = True,
-    health_checks: Sequence[CheckProvider] = FEATURE_HEALTH_CHECKS,
+    health_checks: Sequence[CheckProvider] = (),
+    features: Sequence[Feature] | None = None,
 ) -> FastAPI:
-    """Build a PetSage application configured by `settings`.
+    """Build a PetSage application configured by `settings`, with every feature found.
 
     `probe_fast_path=False` sends every probe through its full FastAPI route; tests use it to
     prove both paths answer alike, benchmarks to measure what the fast path saves.
     `observability=False` leaves out request ids, the access log and metrics (middleware and
     `/metrics`) altogether; the benchmark measures what they cost against it.
-    `health_checks` are the features' check providers (tests add their own).
+    `health_checks` are extra check providers and `features` replace discovery (tests).
     """
     # Here rather than in the CLI alone: each worker process builds its app through this.
     configure_logging(settings.log_level, settings.log_format)
+    if not observability:
+        settings = settings.model_copy(update={"metrics_enabled": False})
+    found = discover_features() if features is None else tuple(features)
+    selected = select_features(found, settings)
     app = FastAPI(
         title="PetSage API",
         description=DESCRIPTION,
@@ -89,39 +93,42 @@ def create_app(
         telemetry=None if settings.otel_enabled else NATIVE_TELEMETRY_OFF,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.started = StartTime.now()
-    app.state.health = build_engine(settings, health_checks)
-    metrics_on = observability and settings.metrics_enabled
-    app.state.metrics = (
-        Metrics(observability_service.build_labels(settings)) if metrics_on else None
-    )
+    services = _build_services(settings, (*check_providers(selected), *health_checks))
+    app.state.services, app.state.features = services, selected
+    # The request dependencies (petsage.dependencies) read these.
+    app.state.settings, app.state.health = settings, services.health
+    app.state.database, app.state.started = services.database, services.started
+    app.state.metrics = services.metrics
     install_error_handlers(app)
     install_offline_docs(app)
-    app.include_router(root_router)
-    app.include_router(smoke_test_router)
-    app.include_router(health_checks_router)
-    app.include_router(info_router)
-    if metrics_on:
-        app.include_router(metrics_router)
-        app.state.health.add_listener(HealthMetrics(app.state.metrics))
-    _install_middleware(app, probe_fast_path=probe_fast_path, observability=observability)
+    include_routers(app, selected)
+    responders = probe_responders(selected, services) if probe_fast_path else {}
+    _install_middleware(app, responders, observability=observability)
     return app
 
 
-def _install_middleware(app: FastAPI, *, probe_fast_path: bool, observability: bool) -> None:
+def _build_services(settings: Settings, providers: Sequence[CheckProvider]) -> AppServices:
+    metrics = Metrics(build_info_labels(settings)) if settings.metrics_enabled else None
+    health = build_engine(settings, providers)
+    if metrics is not None:
+        health.add_listener(HealthMetrics(metrics))
+    return AppServices(
+        settings=settings,
+        health=health,
+        database=Database.from_settings(settings),
+        started=StartTime.now(),
+        metrics=metrics,
+    )
+
+
+def _install_middleware(
+    app: FastAPI, responders: dict[str, ProbeResponder], *, observability: bool
+) -> None:
     # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
     # response headers apply to fast and full answers alike. The request context (id, access
     # log, HTTP metrics) sits outermost, so every log line of a request carries the id.
     settings: Settings = app.state.settings
-    responders: dict[str, ProbeResponder] = {}
-    if probe_fast_path:
-        liveness = RenderedResponse(
-            200, smoke_test_service.perform_system_check().model_dump_json().encode()
-        )
-        responders["/system/health"] = constant(liveness)
-        probes = ProbeCache(app.state.health, anonymous_detail=may_see_details(settings, None))
-        responders.update(probes.responders())
+    if responders:
         app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
     if not observability:

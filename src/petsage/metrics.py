@@ -31,9 +31,11 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from petsage import __version__
 from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.middleware import is_probe_path
 from petsage.request_context import Finished
+from petsage.settings import Settings
 
 # The classic text format, which every Prometheus version reads; our names need nothing newer.
 CONTENT_TYPE = prometheus_client.CONTENT_TYPE_PLAIN_0_0_4
@@ -191,3 +193,8 @@ def _cumulative(series: list[float]) -> Iterator[tuple[str, float]]:
     for le, count in zip(_BUCKET_LABELS, series[2:], strict=True):
         total += count
         yield le, total
+
+
+def build_info_labels(settings: Settings) -> dict[str, str]:
+    """The labels of the `petsage_build_info` metric (the Python version is `python_info`)."""
+    return {"version": __version__, "git_commit": settings.git_commit or "unknown"}

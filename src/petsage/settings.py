@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, EmailStr, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
@@ -74,6 +82,9 @@ class Settings(BaseSettings):
     shutdown_drain_seconds: float = Field(default=5.0, ge=0, le=300)
     shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
+    # Feature packages to leave out, by name: `PETSAGE_FEATURES_DISABLED=a,b` (not JSON).
+    features_disabled: Annotated[frozenset[str], NoDecode] = frozenset()
+
     # --- OpenAPI contact block (defaults as in the seed) ---------------------------------------
     contact_name: str = "PetSage Development Team"
     contact_url: AnyHttpUrl = AnyHttpUrl("https://example.com/contact")
@@ -112,6 +123,13 @@ class Settings(BaseSettings):
     git_commit: str | None = None
     # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
     otel_enabled: bool = False
+
+    @field_validator("features_disabled", mode="before")
+    @classmethod
+    def _split_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(name.strip() for name in value.split(",") if name.strip())
+        return value
 
     @property
     def sqlite_path(self) -> Path:

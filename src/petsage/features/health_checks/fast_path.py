@@ -10,17 +10,17 @@ is stale, whose answer depends on the time it is read.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.types import Scope
 
+from petsage.blueprint import AppServices
+from petsage.detail_policy import may_see_details
 from petsage.features.health_checks import service
 from petsage.features.health_checks.render import render
+from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
 from petsage.health.engine import HealthEngine
 from petsage.probes import ProbeResponder, RenderedResponse
-
-READY_PATH = "/system/health/ready"
-CHECKS_PATH = "/system/health/checks"
 
 
 class ProbeCache:
@@ -58,3 +58,9 @@ def _needs_route(scope: Scope) -> bool:
         if name == b"authorization" or (name == b"accept" and b"health+json" in value.lower()):
             return True
     return False
+
+
+def readiness_probes(services: AppServices) -> Mapping[str, ProbeResponder]:
+    """Readiness and the check list for anonymous callers, under the configured detail policy."""
+    anonymous_detail = may_see_details(services.settings, None)
+    return ProbeCache(services.health, anonymous_detail=anonymous_detail).responders()

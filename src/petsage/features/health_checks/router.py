@@ -22,7 +22,11 @@ from petsage.features.health_checks.models import (
 from petsage.features.health_checks.render import HEALTH_JSON, render, wants_health_json
 from petsage.probes import RenderedResponse
 
-router = APIRouter(prefix="/system/health", tags=["System Health"])
+PREFIX = "/system/health"
+READY_PATH = f"{PREFIX}/ready"
+CHECKS_PATH = f"{PREFIX}/checks"
+
+router = APIRouter(tags=["System Health"])
 
 AcceptHeader = Annotated[
     str | None,
@@ -42,7 +46,7 @@ def _documented(model: type[Any], ok: str, failing: str) -> dict[int | str, dict
 
 
 @router.get(
-    "/ready",
+    READY_PATH,
     summary="Readiness: may this instance receive traffic?",
     responses=_documented(
         HealthReport,
@@ -61,7 +65,7 @@ async def get_readiness(
 
 
 @router.get(
-    "/checks",
+    CHECKS_PATH,
     summary="Every health check, critical or not",
     responses=_documented(
         HealthReport,
@@ -79,7 +83,7 @@ async def list_health_checks(
 
 
 @router.get(
-    "/checks/{name}",
+    CHECKS_PATH + "/{name}",
     summary="One health check",
     responses={
         **_documented(CheckReport, "The check passes (`ok` or `degraded`).", "The check fails."),
@@ -98,7 +102,7 @@ async def get_health_check(
 
 
 @router.get(
-    "/history",
+    PREFIX + "/history",
     summary="Recorded status changes, newest first",
     responses={503: {"description": "The database holding the history is unavailable."}},
 )

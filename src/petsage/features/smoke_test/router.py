@@ -5,11 +5,13 @@ from fastapi import APIRouter
 from petsage.features.smoke_test import service
 from petsage.features.smoke_test.models import SmokeTestResponse
 
-router = APIRouter(prefix="/system", tags=["System Health"])
+LIVENESS_PATH = "/system/health"
+
+router = APIRouter(tags=["System Health"])
 
 
 @router.get(
-    "/health",
+    LIVENESS_PATH,
     summary="Perform a System Health Check",
     description="This endpoint can be used by monitoring services or developers "
     "to verify that the PetSage service is running and responsive.",

@@ -1,13 +1,12 @@
-"""Build and process facts, and the metrics exposition. No HTTP types here."""
+"""Build and process facts. No HTTP types here."""
 
 from __future__ import annotations
 
 import platform
 
 from petsage import __version__
-from petsage.features.observability.models import SystemDetails, SystemInfo
+from petsage.features.system_info.models import SystemDetails, SystemInfo
 from petsage.instance import instance_id
-from petsage.metrics import Metrics
 from petsage.settings import Settings
 from petsage.uptime import StartTime
 
@@ -31,16 +30,3 @@ def system_info(settings: Settings, started: StartTime, *, details: bool) -> Sys
             instance_id=instance_id(),
         ),
     )
-
-
-def build_labels(settings: Settings) -> dict[str, str]:
-    """The labels of the `petsage_build_info` metric (the Python version is `python_info`)."""
-    return {"version": __version__, "git_commit": settings.git_commit or "unknown"}
-
-
-def metrics_exposition(metrics: Metrics) -> bytes:
-    """Every metric of this process in the Prometheus text format.
-
-    Runs on the event loop: the process collector reads /proc, which is memory, not disk.
-    """
-    return metrics.render()

@@ -1,1 +1,0 @@
-"""`GET /metrics` (Prometheus) and `GET /system/info` (build and process facts)."""

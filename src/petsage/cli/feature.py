@@ -13,8 +13,10 @@ from typing import Annotated
 
 import typer
 
+from petsage.blueprint.catalog import FeatureEntry, catalog
 from petsage.blueprint.generator import GeneratorError, locate_project, plan_feature, write_plan
-from petsage.cli.config import fail
+from petsage.cli.config import fail, settings_or_exit
+from petsage.settings import ConfigurationError
 
 app = typer.Typer(
     name="feature",
@@ -69,3 +71,32 @@ def _next_steps(name: str, *, resource: bool) -> str:
     if resource:
         return f"next: uv run petsage db upgrade && {tests}"
     return f"next: {tests}"
+
+
+@app.command(name="list")
+def list_features(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List every feature (built-in and installed): routes, checks, tables, and whether it is
+    enabled under the current settings (PETSAGE_FEATURES_DISABLED and its own switch)."""
+    settings = settings_or_exit()
+    try:
+        entries = catalog(settings)
+    except ConfigurationError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([entry.as_json() for entry in entries], indent=2))
+        return
+    for entry in entries:
+        typer.echo(_describe(entry))
+
+
+def _describe(entry: FeatureEntry) -> str:
+    state = "enabled" if entry.enabled else "disabled"
+    lines = [f"{entry.name} ({state}): {entry.summary}"]
+    lines += [f"  route  {route}" for route in entry.routes]
+    lines += [f"  check  {check}" for check in entry.checks]
+    lines += [f"  table  {table}" for table in entry.tables]
+    if entry.required:
+        lines.append(f"  required: {entry.required}")
+    return "\n".join(lines)

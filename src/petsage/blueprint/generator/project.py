@@ -13,9 +13,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import petsage
+from petsage.blueprint.discovery import ENTRY_POINT_GROUP
 from petsage.blueprint.generator.names import GeneratorError
-
-ENTRY_POINT_GROUP = "petsage.features"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,17 @@ def write_feature(
     """Create `feature_dir` holding `files`, and the migration (its folder, its file), or
     nothing at all."""
     refuse_existing(feature_dir, migration)
+    try:
+        _stage_and_move(feature_dir, files, migration)
+    except OSError as exc:
+        raise GeneratorError(f"could not write the feature: {exc}; nothing was written") from exc
+
+
+def _stage_and_move(
+    feature_dir: Path,
+    files: Sequence[GeneratedFile],
+    migration: tuple[Path, GeneratedFile] | None,
+) -> None:
     with _staging(feature_dir.parent) as staged_features:
         staged_feature = staged_features / feature_dir.name
         _write_all(staged_feature, files)

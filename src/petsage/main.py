@@ -93,7 +93,8 @@ def create_app(
         telemetry=None if settings.otel_enabled else NATIVE_TELEMETRY_OFF,
         lifespan=lifespan,
     )
-    services = _build_services(settings, (*check_providers(selected), *health_checks))
+    extra = tuple(("an extra provider", provider) for provider in health_checks)
+    services = _build_services(settings, (*check_providers(selected), *extra))
     app.state.services, app.state.features = services, selected
     # The request dependencies (petsage.dependencies) read these.
     app.state.settings, app.state.health = settings, services.health
@@ -107,7 +108,9 @@ def create_app(
     return app
 
 
-def _build_services(settings: Settings, providers: Sequence[CheckProvider]) -> AppServices:
+def _build_services(
+    settings: Settings, providers: Sequence[tuple[str, CheckProvider]]
+) -> AppServices:
     metrics = Metrics(build_info_labels(settings)) if settings.metrics_enabled else None
     health = build_engine(settings, providers)
     if metrics is not None:

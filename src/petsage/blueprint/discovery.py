@@ -100,7 +100,7 @@ def _import(source: str | EntryPoint) -> object:
 def _table_clash(name: str, message: str, owners: dict[str, str]) -> FeatureError:
     match = _DUPLICATE_TABLE.search(message)
     table = match.group(1) if match else "?"
-    owner = owners.get(table, "the platform")
+    owner = f"feature {owners[table]!r}" if table in owners else "the platform"
     return FeatureError(f"feature {name!r}: table {table!r} is already declared by {owner}")
 
 

@@ -34,8 +34,11 @@ def include_routers(app: FastAPI, features: Iterable[Feature]) -> None:
             app.include_router(router)
 
 
-def check_providers(features: Iterable[Feature]) -> tuple[CheckProvider, ...]:
-    return tuple(f.health_checks for f in features if f.health_checks is not None)
+def check_providers(features: Iterable[Feature]) -> tuple[tuple[str, CheckProvider], ...]:
+    """Each feature's check provider, named by its feature for a clash's error."""
+    return tuple(
+        (f"feature {f.name!r}", f.health_checks) for f in features if f.health_checks is not None
+    )
 
 
 def probe_responders(

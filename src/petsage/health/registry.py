@@ -1,8 +1,8 @@
 """`CheckRegistry`: every check the engine runs, from the platform and from the features.
 
-A feature that watches a dependency of its own adds a `health.py` to its folder exposing
-`health_checks(settings) -> Iterable[Check]`; `main.py` passes that function to the registry
-with the built-in providers. Two checks with the same name are refused at start-up.
+A feature that watches a dependency of its own declares `health_checks(settings) ->
+Iterable[Check]` in its `Feature`; the app factory hands it to the registry after the built-in
+providers, named by its owner. Two checks with the same name are refused at start-up.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from petsage.health.check import Check
 from petsage.settings import ConfigurationError, Settings
 
 CheckProvider = Callable[[Settings], Iterable[Check]]
+PLATFORM = "the platform"
 
 
 class DuplicateCheckError(ConfigurationError):
@@ -24,13 +25,18 @@ class CheckRegistry:
 
     def __init__(self, checks: Iterable[Check] = ()) -> None:
         self._checks: dict[str, Check] = {}
+        self._owners: dict[str, str] = {}
         for check in checks:
             self.add(check)
 
-    def add(self, check: Check) -> None:
-        if check.name in self._checks:
-            raise DuplicateCheckError(f"health check {check.name!r} is registered twice")
+    def add(self, check: Check, owner: str = PLATFORM) -> None:
+        """Register `check`; `owner` (the platform, a feature) names it in a clash."""
+        if (first := self._owners.get(check.name)) is not None:
+            raise DuplicateCheckError(
+                f"health check {check.name!r} is registered twice: by {first} and by {owner}"
+            )
         self._checks[check.name] = check
+        self._owners[check.name] = owner
 
     def get(self, name: str) -> Check | None:
         return self._checks.get(name)
@@ -48,10 +54,12 @@ class CheckRegistry:
         return name in self._checks
 
 
-def build_registry(settings: Settings, providers: Iterable[CheckProvider]) -> CheckRegistry:
-    """Collect the checks of every provider, refusing duplicates with a one-line error."""
+def build_registry(
+    settings: Settings, providers: Iterable[tuple[str, CheckProvider]]
+) -> CheckRegistry:
+    """Collect the checks of every `(owner, provider)`, refusing duplicates with one line."""
     registry = CheckRegistry()
-    for provider in providers:
+    for owner, provider in providers:
         for check in provider(settings):
-            registry.add(check)
+            registry.add(check, owner)
     return registry

@@ -10,16 +10,19 @@ from petsage.health.checks import builtin_checks
 from petsage.health.drain import drain_on_sigterm
 from petsage.health.engine import HealthEngine
 from petsage.health.history_recorder import HistoryRecorder
-from petsage.health.registry import CheckProvider, build_registry
+from petsage.health.registry import PLATFORM, CheckProvider, build_registry
 from petsage.instance import instance_id
 from petsage.settings import Settings
 
-BUILTIN_PROVIDERS: tuple[CheckProvider, ...] = (builtin_checks,)
+BUILTIN_PROVIDERS: tuple[tuple[str, CheckProvider], ...] = ((PLATFORM, builtin_checks),)
 
 
-def build_engine(settings: Settings, providers: Iterable[CheckProvider]) -> HealthEngine:
-    """The engine with the built-in checks and the features' (`providers`); connects to
-    nothing. A duplicate check name raises `DuplicateCheckError` (a `ConfigurationError`)."""
+def build_engine(
+    settings: Settings, providers: Iterable[tuple[str, CheckProvider]]
+) -> HealthEngine:
+    """The engine with the built-in checks and the features' (`providers`, each with its
+    owner's name); connects to nothing. A duplicate check name raises `DuplicateCheckError`
+    (a `ConfigurationError`)."""
     registry = build_registry(settings, (*BUILTIN_PROVIDERS, *providers))
     return HealthEngine.from_settings(registry, settings)
 

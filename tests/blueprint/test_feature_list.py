@@ -25,6 +25,7 @@ def test_lists_each_feature_with_its_routes() -> None:
     assert features["smoke_test"]["enabled"] is True
     assert features["smoke_test"]["required"]
     assert "GET /system/health/history" in features["health_checks"]["routes"]
+    assert features["example_plugin"]["enabled"] is True  # installed, found by entry point
 
 
 def test_disabled_by_name_or_by_setting() -> None:

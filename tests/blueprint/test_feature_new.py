@@ -58,6 +58,7 @@ def assert_refused(result_code: int, stdout: str, stderr: str, fragment: str) ->
         ("status", "reserved"),
         ("api", "reserved"),
         ("smoke_test", "already exists"),
+        ("example_plugin", "already exists"),  # installed: an entry point, not a folder
     ],
 )
 def test_bad_names_exit_2_with_one_line_and_write_nothing(

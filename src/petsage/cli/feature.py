@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from petsage.blueprint.catalog import FeatureEntry, catalog
-from petsage.blueprint.generator import GeneratorError, locate_project, plan_feature, write_plan
 from petsage.cli.config import fail, settings_or_exit
 from petsage.settings import ConfigurationError
+
+if TYPE_CHECKING:
+    from petsage.blueprint.catalog import FeatureEntry
 
 app = typer.Typer(
     name="feature",
@@ -48,6 +49,15 @@ def new(
     ] = False,
 ) -> None:
     """Generate a feature package (and, with --resource, its migration)."""
+    # Imported here, not at the top: every `petsage` command (serve too) loads this module,
+    # and only this one needs the templates and the inflection tables.
+    from petsage.blueprint.generator import (  # noqa: PLC0415
+        GeneratorError,
+        locate_project,
+        plan_feature,
+        write_plan,
+    )
+
     try:
         plan = plan_feature(
             locate_project(root), name, resource=resource, path=path, description=description
@@ -79,6 +89,8 @@ def list_features(
 ) -> None:
     """List every feature (built-in and installed): routes, checks, tables, and whether it is
     enabled under the current settings (PETSAGE_FEATURES_DISABLED and its own switch)."""
+    from petsage.blueprint.catalog import catalog  # noqa: PLC0415  (as in `new`)
+
     settings = settings_or_exit()
     try:
         entries = catalog(settings)

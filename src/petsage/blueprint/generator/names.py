@@ -13,8 +13,10 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import inflect
+if TYPE_CHECKING:
+    import inflect
 
 NAME_MAX = 40
 # Paths and prefixes the platform answers (or will): a feature of that name would shadow them.
@@ -131,4 +133,8 @@ def plural_words(words: tuple[str, ...]) -> tuple[str, ...]:
 
 @cache
 def _inflection() -> inflect.engine:
+    # Imported on first use: inflect checks its own types at import (typeguard), which costs
+    # seconds, and only naming a new feature needs it.
+    import inflect  # noqa: PLC0415
+
     return inflect.engine()

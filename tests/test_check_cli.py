@@ -28,7 +28,13 @@ from tests.support.server import (
     petsage_server,
     run_petsage,
 )
-from tests.support.stub_http import answering, hanging_up, silent_listener, trickling
+from tests.support.stub_http import (
+    answering,
+    hanging_up,
+    redirecting,
+    silent_listener,
+    trickling,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -203,6 +209,23 @@ def test_token_is_sent_as_bearer_from_the_environment_or_the_option() -> None:
         "Bearer from-the-option-16",
     ]
     assert {r["user-agent"] for r in requests} == {"petsage-check"}
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_reported_and_never_followed_with_the_token(status: int) -> None:
+    elsewhere_requests: list[dict[str, str]] = []
+    with (
+        answering(200, b'{"status":"ok"}', elsewhere_requests) as elsewhere,
+        redirecting(f"{elsewhere}/system/health/ready", status) as url,
+    ):
+        result = check("ready", "--url", url, env={"PETSAGE_HEALTH_TOKEN": TOKEN})
+
+    assert elsewhere_requests == []  # no request, so no Authorization either
+    assert result.returncode == 1, result.stdout
+    assert result.stdout == (
+        f"ready: redirected ({status}) to '{elsewhere}/system/health/ready', not followed "
+        f"{url}/system/health/ready\n"
+    )
 
 
 @pytest.mark.parametrize("port", ["tcp://10.0.0.1:8000", "0", "70000"])

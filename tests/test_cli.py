@@ -55,3 +55,27 @@ def test_secret_values_are_not_echoed(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("petsage: invalid setting PETSAGE_HEALTH_TOKEN: ")
     assert "hunter2" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("operator-token-0123456789abcdef\n", "leading or trailing whitespace"),
+        ("  operator-token-0123456789abcdef", "leading or trailing whitespace"),
+        ("operator-token-0123456789abcdef ", "leading or trailing whitespace"),
+        (" " * 16, "at least 16 non-space characters"),
+        ("operator tok3n s", "at least 16 non-space characters"),
+    ],
+    ids=["trailing-newline", "leading-spaces", "trailing-space", "spaces", "short-with-spaces"],
+)
+def test_a_token_that_could_never_match_stops_serve(
+    tmp_path: Path, token: str, problem: str
+) -> None:
+    result = run_petsage("serve", env={"PETSAGE_HEALTH_TOKEN": token}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("petsage: invalid setting PETSAGE_HEALTH_TOKEN: ")
+    assert problem in line
+    secret = token.strip()
+    assert not secret or secret not in line

@@ -97,6 +97,15 @@ def test_console_line_is_readable() -> None:
     assert line.endswith(f"[{REQUEST_ID}]")
 
 
+def test_console_line_escapes_what_a_client_could_send() -> None:
+    forged = "/x\n2026-12-01T13:40:00.000+00:00 CRITICAL petsage.security: forged"
+    line = ConsoleFormatter().format(record("on %s", forged, agent="a\u2028b\x85c\x1b[0m"))
+
+    assert "\n" not in line
+    assert "on /x\\n2026-12-01T13:40:00.000+00:00 CRITICAL" in line
+    assert "agent=a\\u2028b\\x85c\\x1b[0m" in line
+
+
 def test_console_access_line_does_not_repeat_its_message() -> None:
     access = record(
         "%s %s %d",

@@ -57,11 +57,15 @@ def _start_time(request: Request) -> StartTime:
 
 StartTimeDep = Annotated[StartTime, Depends(_start_time)]
 
+HEALTH_AUTH_SCHEME = "HealthToken"
+# Security schemes that only add to an anonymous answer: OpenAPI marks them optional.
+OPTIONAL_SECURITY_SCHEMES = frozenset({HEALTH_AUTH_SCHEME})
+
 # Declared so that OpenAPI documents the bearer token (Swagger's Authorize button); the
 # policy reads the raw header itself and never fails the request over it.
 _health_bearer = HTTPBearer(
     auto_error=False,
-    scheme_name="HealthToken",
+    scheme_name=HEALTH_AUTH_SCHEME,
     description="PETSAGE_HEALTH_TOKEN: shows details under PETSAGE_HEALTH_DETAILS=authorized.",
 )
 

@@ -17,21 +17,24 @@ from fastapi.openapi.docs import (
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from petsage.openapi import OPENAPI_URL
+from petsage.routing import RecordedMount
+
 STATIC_URL = "/docs-static"
 
 
 def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
     """Mount the bundled assets and the two documentation pages on `app`."""
     assets = files("fastapi_offline") / "static"
-    app.mount(STATIC_URL, StaticFiles(directory=str(assets)), name="docs-static")
-    openapi_url = app.openapi_url or "/openapi.json"
+    static = StaticFiles(directory=str(assets))
+    app.router.routes.append(RecordedMount(STATIC_URL, static, name="docs-static"))
     oauth2_redirect_url = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
 
     @app.get(docs_url, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_swagger_ui_html(
-            openapi_url=f"{root}{openapi_url}",
+            openapi_url=f"{root}{OPENAPI_URL}",
             title=f"{app.title} - Swagger UI",
             oauth2_redirect_url=f"{root}{oauth2_redirect_url}",
             swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
@@ -47,7 +50,7 @@ def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str =
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=f"{root}{openapi_url}",
+            openapi_url=f"{root}{OPENAPI_URL}",
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",

@@ -42,6 +42,20 @@ _CONSOLE_OWN_PLACE = frozenset(
 )
 
 
+# Characters that end or reshape a line on a terminal or in a line-based log collector: C0,
+# DEL, C1 (NEL, U+0085, among them) and the Unicode line and paragraph separators. A request's
+# path, query or headers may carry any of them (`%0a` decodes to a newline), and a console
+# line that printed them raw would let a client forge log lines. Written as Python escapes.
+_CONSOLE_ESCAPES = {
+    code: ascii(chr(code))[1:-1] for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+}
+
+
+def console_safe(text: str) -> str:
+    """`text` with every line-breaking or control character escaped (`\\n`, `\\x1b`)."""
+    return text.translate(_CONSOLE_ESCAPES)
+
+
 # One encoder for every line: `json.dumps` with options builds a new one on each call.
 _ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
@@ -105,14 +119,17 @@ class ConsoleFormatter(SchemaFormatter):
     """`time LEVEL logger: message key=value ... [request id]`, traceback below."""
 
     def render(self, fields: dict[str, Any]) -> str:
+        # Everything on the line is escaped, the message and each value alike: any of them may
+        # hold text a client sent. The traceback below is many lines on purpose.
         logger = fields["logger"]
-        line = f"{fields['time']} {fields['level'].upper():<8} {logger}: {fields['message']}"
+        head = f"{fields['time']} {fields['level'].upper():<8} {logger}: {fields['message']}"
+        line = console_safe(head)
         for key, value in fields.items():
             if key in _CONSOLE_OWN_PLACE or (logger == ACCESS_LOGGER and key in _IN_ACCESS_MESSAGE):
                 continue
-            line += f" {key}={value}"
+            line += console_safe(f" {key}={value}")
         if fields["request_id"]:
-            line += f" [{fields['request_id']}]"
+            line += console_safe(f" [{fields['request_id']}]")
         for key in ("exc_info", "stack_info"):
             if key in fields:
                 line += "\n" + str(fields[key])

@@ -20,6 +20,7 @@ from petsage.blueprint.mount import (
     running_features,
 )
 from petsage.database.session import Database
+from petsage.dependencies import OPTIONAL_SECURITY_SCHEMES
 from petsage.docs import install_offline_docs
 from petsage.errors import install_error_handlers
 from petsage.health.registry import CheckProvider
@@ -27,6 +28,7 @@ from petsage.health.runtime import build_engine, running_health
 from petsage.logs import configure_logging
 from petsage.metrics import HealthMetrics, Metrics, build_info_labels
 from petsage.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
+from petsage.openapi import install_openapi
 from petsage.probes import ProbeFastPath, ProbeResponder
 from petsage.request_context import Recorder, RequestContextMiddleware
 from petsage.settings import Settings, load_settings
@@ -86,6 +88,8 @@ def create_app(
             "url": str(settings.contact_url),
             "email": settings.contact_email,
         },
+        # Served by `install_openapi` and `install_offline_docs` instead.
+        openapi_url=None,
         docs_url=None,
         redoc_url=None,
         # FastAPI's native OpenTelemetry looks up providers on every request (about 3.5 us, a
@@ -101,6 +105,7 @@ def create_app(
     app.state.database, app.state.started = services.database, services.started
     app.state.metrics = services.metrics
     install_error_handlers(app)
+    install_openapi(app, optional_schemes=OPTIONAL_SECURITY_SCHEMES)
     install_offline_docs(app)
     include_routers(app, selected)
     responders = probe_responders(selected, services) if probe_fast_path else {}

@@ -67,10 +67,18 @@ class HeadAsGetMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] == "HEAD":
-            # In place, not on a copy: the router records the matched route in this scope, and
-            # the metrics middleware outside reads the route template from it afterwards.
-            scope["method"] = "GET"
-            await self.app(scope, receive, _drop_body(send))
+            # On a copy: the server reads the method from the scope it passed in to know that
+            # the response has no body (uvicorn otherwise waits for Content-Length bytes,
+            # raises, and drops the connection), and the request context layer outside logs
+            # and counts the method the client sent.
+            as_get = {**scope, "method": "GET"}
+            try:
+                await self.app(as_get, receive, _drop_body(send))
+            finally:
+                # The router records the matched route in the scope it is handed; the metrics
+                # outside read the route template from the caller's scope.
+                if "route" in as_get:
+                    scope["route"] = as_get["route"]
             return
         await self.app(scope, receive, _allow_head(send))
 

@@ -7,8 +7,9 @@ so an unrelated bad setting, a broken third-party package or a slow import canno
 health check. `petsage.entrypoint` routes `petsage check` here before typer or the application
 is imported.
 
-Exit codes: 0 healthy (HTTP 200, `degraded` included), 1 unhealthy (any other HTTP status),
-2 unknown (unreachable, timed out, or a usage error).
+Exit codes: 0 healthy (HTTP 200, `degraded` included), 1 unhealthy (any other HTTP status,
+a redirect included: it is reported, never followed), 2 unknown (unreachable, timed out, or a
+usage error).
 """
 
 from __future__ import annotations
@@ -37,8 +38,27 @@ MAX_BODY_BYTES = 64 * 1024
 USER_AGENT = "petsage-check"
 # Check statuses that need no mention: ours, and application/health+json's.
 PASSING = (None, "ok", "pass")
-# A probe of this instance must never travel through an HTTP proxy from the environment.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+MAX_LOCATION_CHARACTERS = 200
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Answer a redirect with itself: following it would send the bearer token to another URL
+    (urllib keeps the Authorization header across hosts) and report that URL's health."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+# A probe of this instance must never travel through an HTTP proxy from the environment, nor
+# follow a redirect anywhere.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _RefuseRedirects())
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: bytes
+    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +80,17 @@ def probe(target: str, base_url: str, timeout: float, token: str | None = None) 
     outcome = _fetch_within(url, timeout, token)
     if isinstance(outcome, BaseException):
         return ProbeResult(target, url, EXIT_UNKNOWN, _describe_failure(outcome, timeout))
-    status, body = outcome
-    code = EXIT_HEALTHY if status == 200 else EXIT_UNHEALTHY
-    return ProbeResult(target, url, code, _describe_answer(status, body))
+    code = EXIT_HEALTHY if outcome.status == 200 else EXIT_UNHEALTHY
+    if outcome.location is not None:
+        return ProbeResult(target, url, code, _describe_redirect(outcome))
+    return ProbeResult(target, url, code, _describe_answer(outcome.status, outcome.body))
 
 
-def _fetch_within(url: str, timeout: float, token: str | None) -> tuple[int, bytes] | BaseException:
+def _fetch_within(url: str, timeout: float, token: str | None) -> Answer | BaseException:
     # The socket timeout bounds each read, not the whole exchange: a server trickling one byte
     # at a time would hold the probe forever. A daemon thread gives a wall-clock deadline and
     # cannot keep the process alive once the answer is given up on.
-    outcome: list[tuple[int, bytes] | BaseException] = []
+    outcome: list[Answer | BaseException] = []
 
     def fetch() -> None:
         try:
@@ -83,17 +104,23 @@ def _fetch_within(url: str, timeout: float, token: str | None) -> tuple[int, byt
     return outcome[0] if outcome else TimeoutError()
 
 
-def _fetch(url: str, timeout: float, token: str | None) -> tuple[int, bytes]:
+def _fetch(url: str, timeout: float, token: str | None) -> Answer:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, see main
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            return response.status, response.read(MAX_BODY_BYTES)
+            return Answer(response.status, response.read(MAX_BODY_BYTES))
     except urllib.error.HTTPError as exc:
         with exc:
-            return exc.code, exc.read(MAX_BODY_BYTES)
+            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+            return Answer(exc.code, exc.read(MAX_BODY_BYTES), location)
+
+
+def _describe_redirect(answer: Answer) -> str:
+    location = (answer.location or "")[:MAX_LOCATION_CHARACTERS]
+    return f"redirected ({answer.status}) to {location!r}, not followed"
 
 
 def _describe_answer(status: int, body: bytes) -> str:

@@ -136,7 +136,6 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Read before the call: HeadAsGetMiddleware rewrites HEAD to GET in this very scope.
         method: str = scope["method"]
         request_id = request_id_from(scope["headers"])
         token = _request_id.set(request_id)

@@ -7,6 +7,8 @@ the environment at import time. `load_settings` turns a validation failure into 
 
 from __future__ import annotations
 
+import json
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,13 +20,17 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
 SECRET_FIELDS = frozenset({"database_url", "health_token"})
+MIN_TOKEN_CHARACTERS = 16
+# pydantic-settings names the field in its message when a complex value is not valid JSON.
+_SETTINGS_ERROR_FIELD = re.compile(r'field "(\w+)"')
 
 
 class ConfigurationError(Exception):
@@ -100,13 +106,15 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=5, ge=0, le=100)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     db_migrate_on_start: bool | None = None
+    # How long `petsage serve` waits for an unreachable PostgreSQL it must migrate (0: not at all).
+    db_startup_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     # --- Health engine -------------------------------------------------------------------------
     health_interval_seconds: float = Field(default=5.0, ge=0.05, le=3600)
     health_check_timeout_seconds: float = Field(default=0.8, gt=0, le=60)
     health_details: HealthDetails = HealthDetails.AUTHORIZED
     # A bearer token guessable by brute force would defeat the detail policy: 16 characters minimum.
-    health_token: SecretStr | None = Field(default=None, min_length=16)
+    health_token: SecretStr | None = None
     health_failure_threshold: int = Field(default=1, ge=1, le=100)
     health_success_threshold: int = Field(default=1, ge=1, le=100)
     health_history_days: int = Field(default=30, ge=1, le=3650)
@@ -131,6 +139,36 @@ class Settings(BaseSettings):
             return frozenset(name.strip() for name in value.split(",") if name.strip())
         return value
 
+    # A field validator rather than a model validator: the error then carries this field's
+    # name, so the one-line message names PETSAGE_HEALTH_DISK_CRITICAL_MIB. The warning level
+    # is declared first, so it is validated (and in `info.data`) before this one.
+    @field_validator("health_disk_critical_mib")
+    @classmethod
+    def _critical_below_warning(cls, critical: int, info: ValidationInfo) -> int:
+        warning = info.data.get("health_disk_warning_mib")
+        if warning is not None and critical > warning:
+            raise ValueError(
+                f"{critical} MiB is above PETSAGE_HEALTH_DISK_WARNING_MIB ({warning} MiB); "
+                "the critical level must be at most the warning level"
+            )
+        return critical
+
+    @field_validator("health_token")
+    @classmethod
+    def _token_can_match(cls, token: SecretStr | None) -> SecretStr | None:
+        # The credential a caller sends is stripped before the comparison, so a token with
+        # surrounding whitespace (a secret file's trailing newline) could never match.
+        if token is None:
+            return None
+        value = token.get_secret_value()
+        if sum(not char.isspace() for char in value) < MIN_TOKEN_CHARACTERS:
+            raise ValueError(
+                f"the token needs at least {MIN_TOKEN_CHARACTERS} non-space characters"
+            )
+        if value != value.strip():
+            raise ValueError("the token has leading or trailing whitespace (a trailing newline?)")
+        return token
+
     @property
     def sqlite_path(self) -> Path:
         """Where the embedded database lives when no `database_url` is given."""
@@ -143,6 +181,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigurationError(describe_validation_error(exc)) from None
+    except SettingsError as exc:
+        raise ConfigurationError(describe_settings_error(exc)) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -155,3 +195,16 @@ def describe_validation_error(exc: ValidationError) -> str:
     shown = "" if secret else f" (got {str(received)[:60]!r})"
     extra = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
     return f"invalid setting {variable}: {error['msg']}{shown}{extra}"
+
+
+def describe_settings_error(exc: SettingsError) -> str:
+    """A value pydantic-settings could not decode (bad JSON in a list setting), in one line.
+
+    Only the decoder's position is shown: the value itself may be long, or carry secrets.
+    """
+    match = _SETTINGS_ERROR_FIELD.search(str(exc))
+    variable = f"{ENV_PREFIX}{match.group(1).upper()}" if match else "settings"
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        return f"invalid setting {variable}: not valid JSON ({cause.msg} at position {cause.pos})"
+    return f"invalid setting {variable}: the value cannot be decoded"

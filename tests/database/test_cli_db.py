@@ -6,8 +6,10 @@ cannot be reached; always one line, never a traceback, never a password.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import httpx2 as httpx
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -68,7 +70,6 @@ def a_regular_file(tmp_path: Path) -> Path:
         ("unknown-scheme", "PETSAGE_DATABASE_URL", "unsupported scheme 'mysql'"),
         ("data-dir-under-a-file", "PETSAGE_DATA_DIR", "cannot write to"),
         ("data-dir-in-proc", "PETSAGE_DATA_DIR", "cannot write to '/proc/petsage'"),
-        ("nothing-listening", "PETSAGE_DATABASE_URL", "cannot connect to"),
     ],
 )
 def test_bad_data_settings_stop_with_one_line_and_exit_2(
@@ -78,7 +79,6 @@ def test_bad_data_settings_stop_with_one_line_and_exit_2(
         "unknown-scheme": "mysql://root:hunter2@127.0.0.1/petsage",
         "data-dir-under-a-file": str(a_regular_file(tmp_path) / "var"),
         "data-dir-in-proc": "/proc/petsage",
-        "nothing-listening": f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{free_port()}/x",
     }
 
     result = run_petsage(*command, env={variable: values[case]}, cwd=tmp_path)
@@ -91,12 +91,61 @@ def test_bad_data_settings_stop_with_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", [("serve",), ("db", "check")])
+@pytest.mark.parametrize(
+    ("query", "shown", "reason"),
+    [
+        ("password=hunter2", "?password=***", "Connect call failed"),
+        ("PASSWORD=hunter2", "?PASSWORD=***", "unexpected keyword argument 'PASSWORD'"),
+        ("sslpassword=hunter2&application_name=x", "?sslpassword=***&application_name=x", ""),
+    ],
+    ids=["password", "upper-case", "sslpassword"],
+)
+def test_a_password_in_the_query_string_is_masked(
+    tmp_path: Path, command: tuple[str, ...], query: str, shown: str, reason: str
+) -> None:
+    url = f"postgresql+asyncpg://app@127.0.0.1:{free_port()}/petsage?{query}"
+
+    result = run_petsage(*command, env={"PETSAGE_DATABASE_URL": url}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith("petsage: invalid setting PETSAGE_DATABASE_URL: cannot connect to ")
+    assert f"/petsage{shown}: " in line
+    assert reason in line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+@pytest.mark.postgres
+def test_a_query_string_password_is_masked_when_the_server_refuses(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    url = make_url(postgres_url).set(database="nosuchdb", query={"password": "hunter2"})
+    env = {"PETSAGE_DATABASE_URL": url.render_as_string(hide_password=False)}
+
+    result = run_petsage("serve", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.endswith('/nosuchdb?password=***: database "nosuchdb" does not exist'), line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("command", [("serve",), ("db", "check")])
-def test_refused_credentials_stop_with_one_line_and_exit_2(
-    postgres_url: str, tmp_path: Path, command: tuple[str, ...]
+@pytest.mark.parametrize(
+    ("mistake", "expected"),
+    [
+        ("unknown-role", 'role "nosuchuser" does not exist'),
+        ("no-such-database", 'database "nosuchdb" does not exist'),
+    ],
+)
+def test_refused_credentials_or_database_stop_with_one_line_and_exit_2(
+    postgres_url: str, tmp_path: Path, command: tuple[str, ...], mistake: str, expected: str
 ) -> None:
     url = make_url(postgres_url).set(username="nosuchuser", password="hunter2")
+    if mistake == "no-such-database":
+        url = make_url(postgres_url).set(password="hunter2", database="nosuchdb")
     env = {"PETSAGE_DATABASE_URL": url.render_as_string(hide_password=False)}
 
     result = run_petsage(*command, env=env, cwd=tmp_path)
@@ -104,9 +153,55 @@ def test_refused_credentials_stop_with_one_line_and_exit_2(
     assert result.returncode == 2
     line = one_line(result.stderr)
     assert line.startswith("petsage: invalid setting PETSAGE_DATABASE_URL: cannot connect to ")
-    assert 'role "nosuchuser" does not exist' in line
-    assert "nosuchuser:***@" in line
+    assert expected in line
+    assert ":***@" in line
     assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_db_commands_do_not_wait_for_an_unavailable_database(tmp_path: Path) -> None:
+    """One-shot jobs: exit 2 at once, the line saying it may pass (the Job retries)."""
+    url = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{free_port()}/x"
+
+    result = run_petsage("db", "upgrade", env={"PETSAGE_DATABASE_URL": url}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert line.startswith(
+        "petsage: database unavailable: cannot connect to PETSAGE_DATABASE_URL="
+        "postgresql+asyncpg://postgres:***@127.0.0.1:"
+    ), line
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_starts_not_ready_when_nothing_listens(tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x"
+    env = {"PETSAGE_DATABASE_URL": url, "PETSAGE_HEALTH_INTERVAL_SECONDS": "0.5"}
+
+    with petsage_server(tmp_path, env=env) as server:
+        ready = wait_for_a_round(server.base_url + "/system/health/ready")
+        log = server.log()
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"][0] == {
+        "name": "database",
+        "status": "error",
+        "critical": True,
+        "reason": "reason withheld",
+    }
+    warnings = [line for line in log.splitlines() if "database unavailable" in line]
+    assert len(warnings) == 1, log
+    assert '"level": "warning"' in warnings[0]
+
+
+def wait_for_a_round(url: str, timeout: float = 15) -> httpx.Response:
+    """Readiness once the first round of checks has finished (it answers `starting` before)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = httpx.get(url, timeout=2)
+        if answer.json()["status"] != "starting" or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
 
 
 def test_serve_migrates_the_embedded_sqlite_on_start(tmp_path: Path) -> None:

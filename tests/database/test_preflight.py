@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
+import random
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +13,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from petsage.database import migrate
-from petsage.database.engine import create_engine, resolve_database_url
+from petsage.database.availability import DatabaseUnavailableError, backoff_delays
+from petsage.database.engine import create_engine, masked_url, resolve_database_url
 from petsage.database.preflight import (
     describe_failure,
     prepare_database,
@@ -18,6 +22,7 @@ from petsage.database.preflight import (
     verify_database,
 )
 from petsage.settings import ConfigurationError, Settings
+from tests.support.server import free_port
 
 pytestmark = pytest.mark.anyio
 SettingsFactory = Callable[..., Settings]
@@ -91,19 +96,113 @@ def silent_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-async def test_silent_server_is_reported_as_timed_out(
+async def test_silent_server_is_unavailable_and_reported_as_timed_out(
     make_settings: SettingsFactory, silent_port: int
 ) -> None:
     url = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{silent_port}/petsage"
     settings = make_settings(database_url=url, db_connect_timeout_seconds=0.3)
 
-    with pytest.raises(ConfigurationError) as caught:
-        await prepare_database(settings)
+    with pytest.raises(DatabaseUnavailableError) as caught:
+        await verify_database(settings)
 
     assert str(caught.value) == (
-        "invalid setting PETSAGE_DATABASE_URL: cannot connect to "
+        "database unavailable: cannot connect to PETSAGE_DATABASE_URL="
         f"postgresql+asyncpg://postgres:***@127.0.0.1:{silent_port}/petsage: timed out after 0.3 s"
     )
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["refused", "unresolvable"],
+)
+async def test_a_database_not_answering_yet_is_unavailable(
+    make_settings: SettingsFactory, where: str
+) -> None:
+    host = {"refused": f"127.0.0.1:{free_port()}", "unresolvable": "petsage-db.invalid:5432"}
+    settings = make_settings(database_url=f"postgresql+asyncpg://postgres@{host[where]}/x")
+
+    with pytest.raises(DatabaseUnavailableError):
+        await verify_database(settings)
+
+
+async def test_serve_starts_without_an_unavailable_database_and_says_so(
+    make_settings: SettingsFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = free_port()
+    settings = make_settings(database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x")
+
+    with caplog.at_level(logging.WARNING, logger="petsage.database"):
+        await prepare_database(settings)
+
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert record.getMessage().startswith(
+        f"database unavailable: cannot connect to PETSAGE_DATABASE_URL="
+        f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x: "
+    )
+    assert record.getMessage().endswith("; starting not ready until it answers")
+
+
+async def test_migrating_on_start_waits_then_gives_up_naming_the_settings(
+    make_settings: SettingsFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x",
+        db_migrate_on_start=True,
+        db_startup_wait_seconds=0.6,
+    )
+
+    with (
+        caplog.at_level(logging.WARNING, logger="petsage.database"),
+        pytest.raises(DatabaseUnavailableError) as caught,
+    ):
+        await prepare_database(settings)
+
+    message = str(caught.value)
+    assert message.startswith("database unavailable: cannot connect to PETSAGE_DATABASE_URL=")
+    assert message.endswith("(gave up after 0.6 s: PETSAGE_DB_STARTUP_WAIT_SECONDS)")
+    retries = [r.getMessage() for r in caplog.records]
+    assert retries, "each retry is logged"
+    assert all(r.startswith("database unavailable (attempt ") for r in retries), retries
+
+
+async def test_no_startup_wait_gives_up_after_one_attempt(
+    make_settings: SettingsFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(
+        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x",
+        db_migrate_on_start=True,
+        db_startup_wait_seconds=0,
+    )
+
+    with caplog.at_level(logging.WARNING), pytest.raises(DatabaseUnavailableError) as caught:
+        await prepare_database(settings)
+
+    assert caught.value.waited_seconds == 0
+    assert caplog.records == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("mistake", ["unknown-role", "no-such-database"])
+async def test_a_database_refusing_the_settings_is_a_configuration_error(
+    postgres_url: str, make_settings: SettingsFactory, mistake: str
+) -> None:
+    url = make_url(postgres_url)
+    url = url.set(username="nosuchuser") if mistake == "unknown-role" else url.set(database="nx")
+    settings = make_settings(
+        database_url=url.render_as_string(hide_password=False), db_migrate_on_start=True
+    )
+
+    with pytest.raises(ConfigurationError, match=r"^invalid setting PETSAGE_DATABASE_URL: cannot"):
+        await prepare_database(settings)
+
+
+def test_backoff_doubles_to_the_cap_with_jitter() -> None:
+    delays = list(itertools.islice(backoff_delays(0.25, 5.0, random.Random(7)), 8))
+
+    steps = [0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    assert all(step / 2 <= delay <= step for delay, step in zip(delays, steps, strict=True))
+    assert len(set(delays)) == len(delays), "jitter: no two delays alike"
 
 
 def test_a_password_echoed_by_the_driver_is_blotted_out(make_settings: SettingsFactory) -> None:
@@ -113,3 +212,36 @@ def test_a_password_echoed_by_the_driver_is_blotted_out(make_settings: SettingsF
     reason = describe_failure(error, url, make_settings())
 
     assert reason == "could not use password *** for app"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+asyncpg://app:hunter2@db/petsage", "postgresql+asyncpg://app:***@db/petsage"),
+        ("postgresql+asyncpg://app@db/petsage?password=hunter2", "...@db/petsage?password=***"),
+        ("postgresql+asyncpg://app@db/p?Password=hunter2&pwd=hunter2", "...?Password=***&pwd=***"),
+        ("postgresql://app@db/p?sslpassword=hunter2&sslmode=require", "...=***&sslmode=require"),
+        ("postgresql://app@db/p?pass=hunter2&secret=hunter2&token=hunter2", "...&token=***"),
+        ("postgresql://app@db/p?api_key=hunter2&password=a&password=hunter2", "...password=***"),
+        ("postgresql://app@db/p?application_name=pet%20sage", "...?application_name=pet+sage"),
+        (
+            "sqlite+aiosqlite:////var/lib/petsage.sqlite3",
+            "sqlite+aiosqlite:////var/lib/petsage.sqlite3",
+        ),
+    ],
+)
+def test_masked_url_hides_every_password(url: str, shown: str) -> None:
+    masked = masked_url(make_url(url))
+
+    assert "hunter2" not in masked
+    assert masked.endswith(shown.removeprefix("..."))
+
+
+def test_a_query_password_echoed_by_the_driver_is_blotted_out(
+    make_settings: SettingsFactory,
+) -> None:
+    url = make_url("postgresql+asyncpg://app@db/petsage?sslpassword=hunter2")
+
+    reason = describe_failure(OSError("bad sslpassword hunter2"), url, make_settings())
+
+    assert reason == "bad sslpassword ***"

@@ -21,3 +21,34 @@ def test_two_http_checks_with_one_name(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "petsage: invalid setting PETSAGE_HEALTH_HTTP_CHECKS: the name 'payments' is used twice"
     ]
+
+
+def test_http_checks_that_are_not_json_stop_serve_with_one_line(tmp_path: Path) -> None:
+    value = '[{"name": "payments", "url": "http://user:s3cret@127.0.0.1:9/"'  # cut short
+    env = {"PETSAGE_HEALTH_HTTP_CHECKS": value, "PETSAGE_DATA_DIR": str(tmp_path)}
+
+    result = run_petsage("serve", "--port", "1", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("petsage: invalid setting PETSAGE_HEALTH_HTTP_CHECKS: not valid JSON")
+    assert "s3cret" not in line
+    assert "payments" not in line
+
+
+def test_a_disk_critical_level_above_the_warning_level_stops_serve(tmp_path: Path) -> None:
+    env = {
+        "PETSAGE_HEALTH_DISK_WARNING_MIB": "100",
+        "PETSAGE_HEALTH_DISK_CRITICAL_MIB": "500",
+        "PETSAGE_DATA_DIR": str(tmp_path),
+    }
+
+    result = run_petsage("serve", "--port", "1", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "petsage: invalid setting PETSAGE_HEALTH_DISK_CRITICAL_MIB: Value error, 500 MiB is "
+        "above PETSAGE_HEALTH_DISK_WARNING_MIB (100 MiB); the critical level must be at most "
+        "the warning level (got '500')"
+    ]

@@ -1,4 +1,5 @@
-"""Small real TCP servers for client-side tests: a fixed HTTP answer, silence, a trickle.
+"""Small real TCP servers for client-side tests: a fixed HTTP answer, a redirect, silence, a
+trickle.
 
 Each listens on 127.0.0.1 on a free port in a background thread and is a real peer over real
 sockets: what a probe sees from a dependency that is unhealthy, hung or pathologically slow.
@@ -37,7 +38,13 @@ def answering(
         def log_message(self, format: str, *args: object) -> None:
             """Keep the test output clean."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with _serving(Handler) as url:
+        yield url
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -46,6 +53,24 @@ def answering(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def redirecting(location: str, status: int = 302) -> Iterator[str]:
+    """An HTTP server answering every GET with a redirect to `location`; yields its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Keep the test output clean."""
+
+    with _serving(Handler) as url:
+        yield url
 
 
 @contextmanager

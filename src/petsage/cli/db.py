@@ -1,8 +1,12 @@
 """`petsage db upgrade|current|check`: the schema, from the command line.
 
 Each prints one line and exits 0 at the head, 1 with migrations pending, 2 when the database
-cannot be reached or the settings are wrong. In production the upgrade runs once, as a job,
-before replicas start (`PETSAGE_DB_MIGRATE_ON_START` stays off for PostgreSQL).
+cannot be reached or the settings are wrong. They are one-shot jobs, so they do not wait for an
+unavailable database (`petsage serve` may): the Job that runs them retries. The line
+tells which it was: `invalid setting PETSAGE_DATABASE_URL: ...` for a setting to fix,
+`database unavailable: ...` for a database that may answer later. In production the upgrade
+runs once, as a job, before replicas start (`PETSAGE_DB_MIGRATE_ON_START` stays off for
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from petsage.cli.config import fail, settings_or_exit
+from petsage.database.availability import DatabaseUnavailableError
 from petsage.database.engine import create_engine, resolve_database_url
 from petsage.database.migrate import current_revision, head_revision, upgrade_to_head
 from petsage.database.preflight import describe_failure, prepare_database, verify_database
@@ -71,7 +76,8 @@ def check() -> None:
 
 
 def prepare_database_or_exit(settings: Settings) -> None:
-    """For `petsage serve`: check the data settings and migrate per policy, or exit 2."""
+    """For `petsage serve`: check the data settings and migrate per policy, or exit 2. An
+    unavailable database only stops it when it must migrate and the start-up wait runs out."""
     _run(settings, prepare_database)
 
 
@@ -87,7 +93,7 @@ async def _current(settings: Settings) -> str | None:
 def _run(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_as_coroutine(step, settings))
-    except ConfigurationError as exc:
+    except (ConfigurationError, DatabaseUnavailableError) as exc:
         fail(str(exc))
     except (OSError, TimeoutError, SQLAlchemyError) as exc:
         # Reachable a moment ago (verify_database passed) but failed mid-way.

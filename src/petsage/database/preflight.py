@@ -1,23 +1,42 @@
 """Start-up checks that turn a bad data setting into one line naming it, before serving.
 
 `petsage serve` and the `petsage db` commands call these before anything binds a port: a data
-directory that cannot be written, an unknown URL scheme, or a database that refuses the
-connection ends the command with `petsage: ...` and exit code 2 instead of a traceback.
+directory that cannot be written, an unknown URL scheme, credentials the server refuses or a
+database that does not exist end the command with `petsage: ...` and exit code 2 instead of a
+traceback. A database that is merely unavailable (`availability.is_unavailable`) raises
+`DatabaseUnavailableError` instead: `petsage serve` then starts not ready, or waits for it
+when it must migrate first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from petsage.database.engine import URL_VARIABLE, create_engine, is_sqlite, resolve_database_url
+from petsage.database.availability import (
+    DatabaseUnavailableError,
+    backoff_delays,
+    is_unavailable,
+)
+from petsage.database.engine import (
+    MASK,
+    URL_VARIABLE,
+    create_engine,
+    is_sqlite,
+    masked_url,
+    resolve_database_url,
+    url_secrets,
+)
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import ConfigurationError, Settings
 
@@ -28,22 +47,62 @@ _REASON_MAX = 200
 
 
 async def prepare_database(settings: Settings) -> None:
-    """Check the data settings, connect once, and migrate when the policy says so."""
-    url = await verify_database(settings)
+    """For `petsage serve`: check the data settings, connect once, migrate when the policy says
+    so. An unavailable database is logged and left to readiness, unless the server must migrate
+    first: then it is waited for (`wait_for_database`)."""
+    url = await check_data_settings(settings)
     if should_migrate_on_start(settings, url):
+        await wait_for_database(settings, url)
         await upgrade_to_head(settings)
+        return
+    try:
+        await _connect_once(settings, url)
+    except DatabaseUnavailableError as exc:
+        logger.warning("%s; starting not ready until it answers", exc)
 
 
 async def verify_database(settings: Settings) -> URL:
-    """Create the data directory, check the URL and connect once; return the resolved URL."""
+    """Check the data settings and connect once; return the resolved URL. Raises
+    `ConfigurationError` for a wrong setting, `DatabaseUnavailableError` for a database that may
+    answer later."""
+    url = await check_data_settings(settings)
+    await _connect_once(settings, url)
+    return url
+
+
+async def check_data_settings(settings: Settings) -> URL:
+    """Create the data directory and check the URL, without connecting; return the URL."""
     url = resolve_database_url(settings)
     await asyncio.to_thread(_ensure_writable_dir, settings.data_dir, DATA_DIR_VARIABLE)
     if is_sqlite(url) and url.database:
         sqlite_dir = Path(url.database).parent
         if sqlite_dir != settings.data_dir:
             await asyncio.to_thread(_ensure_writable_dir, sqlite_dir, URL_VARIABLE)
-    await _connect_once(settings, url)
     return url
+
+
+async def wait_for_database(
+    settings: Settings, url: URL, delays: Iterator[float] | None = None
+) -> None:
+    """Connect, retrying an unavailable database with backoff for up to
+    `PETSAGE_DB_STARTUP_WAIT_SECONDS`; then raise `DatabaseUnavailableError` saying so."""
+    wait = settings.db_startup_wait_seconds
+    deadline = time.monotonic() + wait
+    delays = delays or backoff_delays()
+    for attempt in itertools.count(1):
+        try:
+            await _connect_once(settings, url)
+            return
+        except DatabaseUnavailableError as exc:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DatabaseUnavailableError(url, exc.reason, waited_seconds=wait) from None
+            delay = min(next(delays), remaining)
+            logger.warning(
+                "database unavailable (attempt %d), retrying in %.2f s: %s",
+                attempt, delay, exc.reason,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
 
 
 def should_migrate_on_start(settings: Settings, url: URL) -> bool:
@@ -72,10 +131,15 @@ async def _connect_once(settings: Settings, url: URL) -> None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except (OSError, TimeoutError, SQLAlchemyError) as exc:
+    # TypeError: asyncpg takes the URL's query parameters as keyword arguments, so one it does
+    # not know (`?sslpassword=`, a typo) fails the call itself.
+    except (OSError, SQLAlchemyError, TypeError) as exc:
+        reason = describe_failure(exc, url, settings)
+        # SQLite fails for reasons of its own (the file, its directory): never a network blip.
+        if is_unavailable(exc) and not is_sqlite(url):
+            raise DatabaseUnavailableError(url, reason) from None
         raise ConfigurationError(
-            f"invalid setting {URL_VARIABLE}: cannot connect to "
-            f"{url.render_as_string(hide_password=True)}: {describe_failure(exc, url, settings)}"
+            f"invalid setting {URL_VARIABLE}: cannot connect to {masked_url(url)}: {reason}"
         ) from None
     finally:
         await engine.dispose()
@@ -91,6 +155,6 @@ def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
     if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
         root = exc.orig  # type: ignore[attr-defined]
     reason = " ".join(str(root).split()) or type(root).__name__
-    if url.password:
-        reason = reason.replace(str(url.password), "***")
+    for secret in url_secrets(url):
+        reason = reason.replace(secret, MASK)
     return reason[:_REASON_MAX]

@@ -6,10 +6,19 @@ callers who may see them; for anyone else they are left out of the body.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal, Self
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from petsage.health.model import Status
@@ -18,6 +27,28 @@ ReportStatus = Literal["ok", "degraded", "error", "starting", "draining"]
 DraftStatus = Literal["pass", "warn", "fail"]
 CHECK_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.:-]{0,99}$"
 HISTORY_LIMIT_MAX = 500
+# RFC 3339 `date-time`, offset required. Pydantic alone would also take `0.5` as a Unix time.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339_only(value: object) -> object:
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("expected an RFC 3339 date-time with a time zone, as 2024-01-31T08:00:00Z")
+    if not isinstance(value, str | datetime):
+        raise ValueError("expected an RFC 3339 date-time string")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    # `0001-01-01T00:00:00+14:00` is a valid date-time but falls before year 1 in UTC, which
+    # Python (and so both databases' bind step) cannot represent.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time falls outside years 1 to 9999 once converted to UTC") from None
+
+
+HistoryTime = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only), AfterValidator(_in_utc)]
 
 
 class CheckReport(BaseModel):
@@ -113,10 +144,10 @@ class HistoryQuery(BaseModel):
     check: str | None = Field(
         default=None, pattern=CHECK_NAME_PATTERN, description="Only this check's changes."
     )
-    since: AwareDatetime | None = Field(
+    since: HistoryTime | None = Field(
         default=None, description="Changes at or after this time (with a time zone)."
     )
-    until: AwareDatetime | None = Field(
+    until: HistoryTime | None = Field(
         default=None, description="Changes before this time (with a time zone)."
     )
     limit: int = Field(default=50, ge=1, le=HISTORY_LIMIT_MAX, description="Page size.")
@@ -137,7 +168,11 @@ class HealthEventPublic(BaseModel):
     old_status: Status | None = Field(description="None for a check's first result.")
     new_status: Status
     reason: str = Field(description="Why; `reason withheld` without detail access.")
-    instance_id: str = Field(description="The process that saw it: `host:pid`.")
+    instance_id: str | None = Field(
+        default=None,
+        description="Detail: the process that saw it, `host:pid`. Absent for callers without "
+        "detail access: a host name helps an attacker map the deployment.",
+    )
 
 
 class HealthEventsPublic(BaseModel):

@@ -105,12 +105,15 @@ async def get_health_check(
     PREFIX + "/history",
     summary="Recorded status changes, newest first",
     responses={503: {"description": "The database holding the history is unavailable."}},
+    # Detail fields (`instance_id`) are left unset for callers who may not see them.
+    response_model_exclude_unset=True,
 )
 async def list_health_events(
     query: Annotated[HistoryQuery, Query()], session: SessionDep, details: DetailsAllowedDep
 ) -> HealthEventsPublic:
     """Every change of a check's status seen by any instance, from `health_events`, filtered
-    by check and time range (`since` inclusive, `until` exclusive, both with a time zone)."""
+    by check and time range (`since` inclusive, `until` exclusive, both with a time zone).
+    Without detail access, failure reasons are withheld and `instance_id` is left out."""
     return await service.history_page(session, query, detail=details)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -160,11 +161,14 @@ def _message(status: Status, snapshot: HealthSnapshot) -> str:
 
 def _public_event(event: history.HealthEvent, detail: bool) -> HealthEventPublic:
     failed = event.new_status != Status.OK.value
-    return HealthEventPublic(
-        occurred_at=event.occurred_at,
-        check=event.check_name,
-        old_status=None if event.old_status is None else Status(event.old_status),
-        new_status=Status(event.new_status),
-        reason=event.reason if detail or not failed else REASON_WITHHELD,
-        instance_id=event.instance_id,
-    )
+    fields: dict[str, Any] = {
+        "occurred_at": event.occurred_at,
+        "check": event.check_name,
+        "old_status": None if event.old_status is None else Status(event.old_status),
+        "new_status": Status(event.new_status),
+        "reason": event.reason if detail or not failed else REASON_WITHHELD,
+    }
+    if detail:
+        # Only set when shown: the route's `exclude_unset` leaves an unset field out.
+        fields["instance_id"] = event.instance_id
+    return HealthEventPublic(**fields)

@@ -12,9 +12,10 @@ from tests.support.health import Switch, wait_for, wait_for_status
 from tests.support.server import free_port
 
 from petsage.health.model import Status
+from petsage.instance import instance_id
 from petsage.settings import Settings
 
-from .conftest import RIGHT, STEADY, TOKEN, HealthClientFactory
+from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
 
 HISTORY = "/system/health/history"
 
@@ -61,13 +62,41 @@ def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
     assert recovery["occurred_at"] >= failure["occurred_at"]
     assert recovery["reason"] == "check passed"
     assert failure["reason"] == "reason withheld"
-    assert ":" in failure["instance_id"]
+    assert "instance_id" not in failure  # a detail: the host name maps the deployment
 
 
 def test_reasons_show_with_the_token(flipped: TestClient) -> None:
     failure = history(flipped, check="switch", headers=RIGHT)["events"][1]
 
     assert failure["reason"] == "the switch is off"
+    assert failure["instance_id"] == instance_id()
+
+
+ANONYMOUS_VIEWS = [
+    (HISTORY, {}),
+    ("/system/health/checks", {}),
+    ("/system/health/checks/switch", {}),
+    ("/system/health/ready", {}),
+    ("/system/health/ready", HEALTH_JSON),
+    ("/system/health", {}),
+    ("/system/info", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "accept"), ANONYMOUS_VIEWS)
+def test_the_instance_id_is_a_detail_on_every_endpoint(
+    flipped: TestClient, path: str, accept: dict[str, str]
+) -> None:
+    anonymous = flipped.get(path, headers=accept)
+    wrong = flipped.get(path, headers={**accept, **WRONG})
+    authorized = flipped.get(path, headers={**accept, **RIGHT})
+
+    for response in (anonymous, wrong):
+        assert response.status_code == 200, response.text
+        assert "instance_id" not in response.text
+        assert instance_id() not in response.text
+    if path in (HISTORY, "/system/info"):
+        assert instance_id() in authorized.text
 
 
 def test_filters_and_pages(flipped: TestClient) -> None:
@@ -92,7 +121,12 @@ def test_filters_and_pages(flipped: TestClient) -> None:
         ({"limit": "many"}, ["query", "limit"]),
         ({"since": "2024-01-01T00:00:00"}, ["query", "since"]),
         ({"until": "yesterday"}, ["query", "until"]),
+        ({"until": "0.5"}, ["query", "until"]),  # a Unix time is not an RFC 3339 date-time
+        ({"since": "1700000000"}, ["query", "since"]),
+        ({"since": "2024-01-01"}, ["query", "since"]),
         ({"check": "Not A Name"}, ["query", "check"]),
+        ({"since": "9999-12-31T23:59:59-23:00"}, ["query", "since"]),
+        ({"until": "0001-01-01T00:00:00+23:59"}, ["query", "until"]),
         ({"since": "2024-02-01T00:00:00Z", "until": "2024-01-01T00:00:00Z"}, ["query"]),
     ],
 )
@@ -105,6 +139,45 @@ def test_bad_parameters_are_a_422(
     error = response.json()["error"]
     assert error["code"] == "validation_error"
     assert error["problems"][0]["location"] == location
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59-14:00"},
+    ],
+    ids=["since-before-year-1", "until-after-year-9999"],
+)
+def test_times_outside_the_utc_range_are_a_422_on_each_database(
+    database_url: str,
+    health_client: HealthClientFactory,
+    migrated: Callable[..., Settings],
+    params: dict[str, str],
+) -> None:
+    client = health_client(migrated(database_url=database_url))
+
+    response = client.get(HISTORY, params=params)
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    (problem,) = error["problems"]
+    assert problem["location"] == ["query", *params]
+    assert "outside years 1 to 9999" in problem["message"]
+
+
+def test_the_edges_of_the_utc_range_are_served_on_each_database(
+    database_url: str, health_client: HealthClientFactory, migrated: Callable[..., Settings]
+) -> None:
+    client = health_client(migrated(database_url=database_url))
+
+    body = history(
+        client, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59.999999Z", check="switch"
+    )
+
+    assert body["total"] == 0
+    assert history(client, since="0001-01-01T00:00:00-14:00")["limit"] == 50
 
 
 def test_history_during_a_database_outage_is_a_503(

@@ -81,8 +81,8 @@ done
 curl -fsS "$base/openapi.json" | uv run --no-sync python -c '
 import json, sys
 schema = json.load(sys.stdin)
-assert set(schema["paths"]["/pet-profiles"]) == {"get", "post"}, schema["paths"].keys()
-assert set(schema["paths"]["/pet-profiles/{id}"]) == {"get", "patch", "delete"}
+assert {"get", "post"} <= set(schema["paths"]["/pet-profiles"]), schema["paths"].keys()
+assert {"get", "patch", "delete"} <= set(schema["paths"]["/pet-profiles/{id}"])
 assert schema["paths"]["/pet-profiles"]["post"]["tags"] == ["Pet Profile"]
 print("/openapi.json: /pet-profiles and /pet-profiles/{id}, tag Pet Profile")'
 curl -fsS "$base/docs" | grep -q "swagger" && echo "/docs: served"

@@ -1,0 +1,77 @@
+"""What each feature brings, as `petsage feature list` shows it: routes, checks, tables and
+whether this configuration serves it. Built from discovery's declarations alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from starlette.routing import BaseRoute, Mount, Route
+
+from petsage.blueprint.discovery import discover_features, select_features
+from petsage.blueprint.feature import Feature
+from petsage.health.check import Check
+from petsage.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureEntry:
+    name: str
+    summary: str
+    enabled: bool
+    required: str | None
+    routes: tuple[str, ...]
+    checks: tuple[str, ...]
+    tables: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def catalog(settings: Settings) -> tuple[FeatureEntry, ...]:
+    """Every feature found, in discovery order; raises `ConfigurationError` as the app would."""
+    found = discover_features()
+    enabled = {feature.name for feature in select_features(found, settings)}
+    return tuple(_entry(feature, settings, feature.name in enabled) for feature in found)
+
+
+def _entry(feature: Feature, settings: Settings, enabled: bool) -> FeatureEntry:
+    return FeatureEntry(
+        name=feature.name,
+        summary=feature.summary,
+        enabled=enabled,
+        required=feature.required,
+        routes=tuple(
+            route for router in feature.routers for r in router.routes for route in _routes(r)
+        ),
+        checks=_check_names(feature, settings),
+        tables=feature.tables,
+    )
+
+
+def _routes(route: BaseRoute) -> Iterable[str]:
+    if isinstance(route, Route):
+        # HEAD is answered wherever GET is (HeadAsGetMiddleware); it says nothing new.
+        return [
+            f"{method} {route.path}" for method in sorted(route.methods or ()) if method != "HEAD"
+        ]
+    if isinstance(route, Mount):
+        return [f"* {route.path}/"]
+    return []
+
+
+def _check_names(feature: Feature, settings: Settings) -> tuple[str, ...]:
+    if feature.health_checks is None:
+        return ()
+    checks = list(feature.health_checks(settings))
+    # Building a check may open a client; listing must not leave it open.
+    asyncio.run(_close(checks))
+    return tuple(check.name for check in checks)
+
+
+async def _close(checks: Iterable[Check]) -> None:
+    for check in checks:
+        if check.close is not None:
+            await check.close()

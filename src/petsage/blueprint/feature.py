@@ -29,13 +29,18 @@ FEATURE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 @dataclass(frozen=True, slots=True)
 class AppServices:
-    """The platform services a feature's probes and lifespan may use, built by the factory."""
+    """The platform services a feature's probes and lifespan may use, built by the factory.
+
+    `feature_state` holds what a feature's lifespan builds for its routes, under the feature's
+    name (a status board, a cache); the feature reads it back through a dependency of its own.
+    """
 
     settings: Settings
     health: HealthEngine
     database: Database
     started: StartTime
     metrics: Metrics | None
+    feature_state: dict[str, object] = field(default_factory=dict)
 
 
 # Fast-path responders by exact path, built once per app from its services.

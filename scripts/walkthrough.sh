@@ -102,7 +102,7 @@ assert script.get_heads() == ["0003"], script.get_heads()
 assert script.get_revision("0003").down_revision == "0002"
 print("one head, 0003 -> 0002 -> 0001")'
 
-alembic=(uv run --no-sync alembic -c src/petsage/database/alembic.ini)
+alembic=(uv run --no-sync alembic -c src/petsage/migrations/alembic.ini)
 # Up to the head, down to base (both tables go), up again; `petsage db check` exits 0 at the end.
 round_trip() {
   uv run --no-sync petsage db upgrade

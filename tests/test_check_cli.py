@@ -20,7 +20,9 @@ from typer.testing import CliRunner
 
 import petsage
 from petsage.cli import app
-from petsage.probe_client import EXIT_UNKNOWN, probe
+from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
+from petsage.features.smoke_test.router import LIVENESS_PATH
+from petsage.probe_client import EXIT_UNKNOWN, TARGETS, probe
 from tests.support.server import (
     RunningServer,
     child_env,
@@ -302,3 +304,7 @@ def test_check_runs_without_any_installed_package(server: RunningServer) -> None
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"live: ok (200) {server.base_url}/system/health\n"
+
+
+def test_the_probe_paths_are_the_ones_the_features_serve() -> None:
+    assert TARGETS == {"live": LIVENESS_PATH, "ready": READY_PATH, "checks": CHECKS_PATH}

@@ -24,6 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+# The one copy of route paths outside the features that own them: this module must not import
+# the application (it runs as a slim image's HEALTHCHECK). tests/test_check_cli.py proves the
+# copy equals the features' own constants.
 TARGETS = {
     "live": "/system/health",
     "ready": "/system/health/ready",

@@ -18,12 +18,8 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
         if postgres_required():
             pytest.fail(f"PETSAGE_TEST_REQUIRE_POSTGRES=1 but {reason}")
         pytest.skip(reason)
-    cluster = ThrowawayPostgres.create()
-    try:
-        cluster.start()
+    with ThrowawayPostgres.started() as cluster:
         yield cluster
-    finally:
-        cluster.destroy()
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,17 @@ class ThrowawayPostgres:
             "--no-sync", "--encoding=UTF8", "--locale=C",
         )  # fmt: skip
         return cluster
+
+    @classmethod
+    @contextmanager
+    def started(cls) -> Iterator[ThrowawayPostgres]:
+        """A new cluster, started, and destroyed on the way out whatever happened."""
+        cluster = cls.create()
+        try:
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.destroy()
 
     @property
     def data_dir(self) -> Path:

@@ -73,7 +73,7 @@ class SoakConfig:
 
 def run_soak(config: SoakConfig, work_dir: Path | None = None) -> SoakReport:
     """Run the whole soak and report; the cluster and the server are gone when it returns."""
-    with _work_dir(work_dir) as directory, _cluster() as cluster:
+    with _work_dir(work_dir) as directory, ThrowawayPostgres.started() as cluster:
         env = _server_env(config, cluster.url(cluster.create_database("petsage_soak")))
         with petsage_server(directory, env=env, startup_timeout=STARTUP_SECONDS) as server:
             report = asyncio.run(_soak(config, server, cluster))
@@ -89,16 +89,6 @@ def _work_dir(work_dir: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="petsage-soak-") as directory:
         yield Path(directory)
-
-
-@contextmanager
-def _cluster() -> Iterator[ThrowawayPostgres]:
-    cluster = ThrowawayPostgres.create()
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.destroy()
 
 
 def _server_env(config: SoakConfig, database_url: str) -> dict[str, str]:

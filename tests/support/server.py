@@ -33,7 +33,7 @@ def petsage_command(*args: str) -> list[str]:
 
 
 def run_petsage(
-    *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+    *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run a short `petsage` command to completion and capture its output."""
     return subprocess.run(

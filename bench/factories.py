@@ -21,3 +21,18 @@ def petsage_without_fast_path() -> FastAPI:
 def petsage_without_observability() -> FastAPI:
     """No request ids, access log or metrics: the baseline of bench/observability.py."""
     return create_app(load_settings(), observability=False)
+
+
+def petsage_hand_wired() -> FastAPI:
+    """The built-in features imported by hand instead of discovered: what discovery costs."""
+    # Imported here, not at the top: the discovering factory above must not get them for free.
+    from petsage.features import (  # noqa: PLC0415
+        health_checks,
+        metrics,
+        root,
+        smoke_test,
+        system_info,
+    )
+
+    features = [f.feature for f in (health_checks, metrics, root, smoke_test, system_info)]
+    return create_app(load_settings(), features=features)

@@ -18,11 +18,13 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -89,13 +91,16 @@ class ServerSpec:
 
     `prepare` is a `python -m` command run to completion first, in the server's environment and
     outside its start-up time: `("petsage", "db", "upgrade")` does what `petsage serve` does
-    before it starts uvicorn.
+    before it starts uvicorn. `command`, when given, is the `python -m` command that serves
+    instead of uvicorn (`("petsage", "serve")`), told its port through PETSAGE_HOST and
+    PETSAGE_PORT: start-up is then timed as an operator sees it, migration included.
     """
 
     name: str
-    factory: str
+    factory: str = ""
     env: Mapping[str, str] = field(default_factory=dict)
     prepare: Sequence[str] = ()
+    command: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,12 @@ class Server:
         return int(match.group(1)) / 1024
 
 
+def server_command(spec: ServerSpec, port: int) -> list[str]:
+    if spec.command:
+        return [sys.executable, "-m", *spec.command]
+    return uvicorn_command(spec, port)
+
+
 def uvicorn_command(spec: ServerSpec, port: int) -> list[str]:
     """The same server settings for every app: one worker, uvloop, httptools, no access log."""
     return [
@@ -127,12 +138,24 @@ def uvicorn_command(spec: ServerSpec, port: int) -> list[str]:
     ]
 
 
-def server_env(spec: ServerSpec, workdir: Path) -> dict[str, str]:
+def server_env(spec: ServerSpec, workdir: Path, port: int) -> dict[str, str]:
     """Default settings: no PETSAGE_* from the caller, data in a fresh temporary directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PETSAGE_")}
     env.update({"PETSAGE_DATA_DIR": str(workdir / "var"), "PETSAGE_SHUTDOWN_DRAIN_SECONDS": "0"})
+    env.update({"PETSAGE_HOST": "127.0.0.1", "PETSAGE_PORT": str(port)})
     env.update(spec.env)
     return env
+
+
+@cache
+def compile_bytecode() -> None:
+    """Compile every module the servers import, as the Docker image does at build time
+    (UV_COMPILE_BYTECODE=1). Where PYTHONDONTWRITEBYTECODE is set and nothing was compiled,
+    each start would compile FastAPI, SQLAlchemy and PetSage from source again: start-up
+    figures would measure the compiler, several times over what deployed start-up costs."""
+    sources = [sysconfig.get_paths()["purelib"], str(BENCH_DIR.parent / "src"), str(BENCH_DIR)]
+    command = [sys.executable, "-m", "compileall", "-q", "-j0", *sources]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, timeout=600)
 
 
 @contextmanager
@@ -140,10 +163,11 @@ def running(
     spec: ServerSpec, options: Options, ready_path: str = "/system/health"
 ) -> Iterator[Server]:
     """Start `spec` under uvicorn, time it until `ready_path` answers 200, stop it on exit."""
+    compile_bytecode()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="petsage-bench-") as tmp:
         workdir = Path(tmp)
-        env = server_env(spec, workdir)
+        env = server_env(spec, workdir, port)
         if spec.prepare:
             subprocess.run(
                 [sys.executable, "-m", *spec.prepare], env=env, cwd=workdir, check=True, timeout=120
@@ -154,7 +178,7 @@ def running(
             started = time.perf_counter()
             # taskset execs the server, so the pid is the server's own (for /proc/<pid>/status).
             process = subprocess.Popen(
-                [*pin, *uvicorn_command(spec, port)],
+                [*pin, *server_command(spec, port)],
                 env=env,
                 cwd=workdir,  # no stray .env file is read
                 stdout=log,
@@ -165,6 +189,16 @@ def running(
             yield Server(spec, process.pid, port, time.perf_counter() - started)
         finally:
             stop(process)
+
+
+def seconds_until_200(server: Server, path: str) -> float:
+    """Poll `path` on a running server until it answers 200; how long that took."""
+    started = time.perf_counter()
+    while http_status(server.port, path) != 200:
+        if time.perf_counter() - started > STARTUP_TIMEOUT_SECONDS:
+            raise RuntimeError(f"{path} did not answer 200 in {STARTUP_TIMEOUT_SECONDS} s")
+        time.sleep(STARTUP_POLL_SECONDS)
+    return time.perf_counter() - started
 
 
 def wait_for_200(process: subprocess.Popen[bytes], port: int, path: str, log: Path) -> None:
@@ -254,12 +288,20 @@ def require_wrk() -> None:
 
 
 def run_wrk(
-    url: str, seconds: int, options: Options, headers: Sequence[str] = (), pid: int | None = None
+    url: str,
+    seconds: int,
+    options: Options,
+    *,
+    headers: Sequence[str] = (),
+    pid: int | None = None,
+    script: Path | None = None,
 ) -> Load:
-    """Load `url` for `seconds`; with the server's `pid`, also measure its CPU per request."""
+    """Load `url` for `seconds`; with the server's `pid`, also measure its CPU per request.
+    `script` is a wrk Lua script (bench/mixed.lua sends a mix of requests)."""
     cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     pin = ["taskset", "-c", str(LOAD_CPU)] if options.pinned else []
     header_args = [arg for header in headers for arg in ("-H", header)]
+    header_args += ["-s", str(script)] if script is not None else []
     command = [*pin, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
     output = subprocess.run(
         [*command, *header_args, url],

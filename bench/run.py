@@ -10,13 +10,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+import check_cli
 import liveness
 import observability
 import readiness
+import startup
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness, observability)
+BENCHMARKS = (liveness, readiness, observability, startup, check_cli)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,11 +18,10 @@ import argparse
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+from petsage.probe_http import Answer, get
 
 # The one copy of route paths outside the features that own them: this module must not import
 # the application (it runs as a slim image's HEALTHCHECK). tests/test_check_cli.py proves the
@@ -37,35 +36,13 @@ EXIT_UNHEALTHY = 1
 EXIT_UNKNOWN = 2
 DEFAULT_PORT = 8000
 DEFAULT_TIMEOUT_SECONDS = 2.0
-MAX_BODY_BYTES = 64 * 1024
 USER_AGENT = "petsage-check"
 # Check statuses that need no mention: ours, and application/health+json's.
 PASSING = (None, "ok", "pass")
 MAX_LOCATION_CHARACTERS = 200
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Answer a redirect with itself: following it would send the bearer token to another URL
-    (urllib keeps the Authorization header across hosts) and report that URL's health."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-# A probe of this instance must never travel through an HTTP proxy from the environment, nor
-# follow a redirect anywhere.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _RefuseRedirects())
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    status: int
-    body: bytes
-    location: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
+class ProbeResult(NamedTuple):
     """What one probe found; `line()` is the one line the command prints."""
 
     target: str
@@ -111,14 +88,8 @@ def _fetch(url: str, timeout: float, token: str | None) -> Answer:
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) only, see main
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return Answer(response.status, response.read(MAX_BODY_BYTES))
-    except urllib.error.HTTPError as exc:
-        with exc:
-            location = exc.headers.get("Location") if 300 <= exc.code < 400 else None
-            return Answer(exc.code, exc.read(MAX_BODY_BYTES), location)
+    # Never through a proxy from the environment, never following a redirect (see probe_http).
+    return get(url, headers, timeout)
 
 
 def _describe_redirect(answer: Answer) -> str:
@@ -170,8 +141,7 @@ def _as_entry(value: object) -> dict[str, Any]:
     return {"status": value}
 
 
-def _describe_failure(exc: BaseException, timeout: float) -> str:
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+def _describe_failure(reason: BaseException, timeout: float) -> str:
     if isinstance(reason, TimeoutError):
         return f"timed out after {timeout:g}s"
     if isinstance(reason, ConnectionRefusedError):

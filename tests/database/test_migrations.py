@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from pytest_alembic.tests import (
     test_model_definitions_match_ddl,
     test_single_head_revision,
@@ -57,6 +58,17 @@ def schema_differences(connection: Connection) -> list[object]:
 def test_exactly_one_head_is_packaged() -> None:
     assert migrate.head_revision() in migrate.known_revisions()
     assert len(migrate.known_revisions()) >= 1
+
+
+def test_the_head_read_from_the_version_files_is_alembics() -> None:
+    # Start-up reads the version files as text, without Alembic; they must agree.
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+
+    assert migrate.head_revision() == script.get_current_head()
+    assert migrate.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    assert migrate.revision_chain() == {
+        rev.revision: rev.down_revision for rev in script.walk_revisions()
+    }
 
 
 @pytest.mark.anyio

@@ -6,28 +6,37 @@ Any 2xx or 3xx answer passes (redirects are not followed: an answer is what is t
 from __future__ import annotations
 
 import time
-
-import httpx2 as httpx
+from functools import partial
+from typing import TYPE_CHECKING
 
 from petsage.health.check import Check, Outcome
 from petsage.settings import ConfigurationError, HttpCheckSettings, Settings
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 
 class HttpProbe:
     """GET `url` on a client of its own, with at most one connection kept alive."""
 
     def __init__(self, url: str, *, timeout_seconds: float) -> None:
+        # Imported here, when an HTTP check is configured (most instances have none): it costs
+        # start-up time and memory. Here rather than on first use, which runs on the event loop.
+        import httpx2 as httpx  # noqa: PLC0415
+
         self.url = url
         self.timeout_seconds = timeout_seconds
+        self._new_client = partial(
+            httpx.AsyncClient,
+            timeout=timeout_seconds,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
         self._client: httpx.AsyncClient | None = None
 
     async def __call__(self) -> Outcome:
         if self._client is None:  # made on first use, on the loop that will close it
-            self._client = httpx.AsyncClient(
-                timeout=self.timeout_seconds,
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            )
+            self._client = self._new_client()
         started = time.perf_counter()
         response = await self._client.get(self.url)
         elapsed_ms = round((time.perf_counter() - started) * 1000, 3)

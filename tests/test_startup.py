@@ -1,0 +1,37 @@
+"""What `petsage serve` imports: start-up pays for Alembic only when a migration must run.
+
+The real command, over HTTP; `PYTHONPROFILEIMPORTTIME` makes the interpreter log every import
+to the server's log, those after the first answer included.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import petsage_server, wait_until_ready
+
+pytestmark = pytest.mark.slow
+
+IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", re.MULTILINE)
+# Only a migration, an HTTP check or the command line's other commands need these.
+NOT_AT_HEAD = {"alembic", "mako", "pygments", "httpx2", "jinja2", "inflect"}
+
+
+def packages_imported_by_serve(tmp_path: Path) -> set[str]:
+    env = {"PYTHONPROFILEIMPORTTIME": "1"}
+    with petsage_server(tmp_path, env=env) as server:
+        wait_until_ready(server, "/system/health/ready")
+        log = server.log()
+    return {name.split(".")[0] for name in IMPORT_LINE.findall(log)}
+
+
+def test_serve_imports_alembic_only_when_a_migration_is_pending(tmp_path: Path) -> None:
+    migrating = packages_imported_by_serve(tmp_path)
+    at_head = packages_imported_by_serve(tmp_path)  # same data directory, schema now at head
+
+    assert "alembic" in migrating
+    assert {"fastapi", "sqlalchemy", "uvicorn"} <= at_head
+    assert at_head & NOT_AT_HEAD == set()

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from petsage.database.session import Database
 from petsage.features.status_page import rollups, service, store
+from petsage.features.status_page.models import Window
 from petsage.features.status_page.orm import StatusDailyRollup
 from petsage.features.status_page.service import StatusPolicy
 from petsage.features.status_page.tests.seeding import add_change, add_run
@@ -124,8 +125,8 @@ def test_the_bars_outlive_the_raw_events(migrated_settings: Settings) -> None:
         assert database_row.status == "ok"
         assert summary.banner == "operational"
         known = 3 * 86400 + (NOW - TODAY).total_seconds()
-        assert database_row.uptime["7d"] == pytest.approx(1 - 6 * 3600 / known)
-        assert database_row.uptime["24h"] == 1.0
+        assert database_row.uptime[Window.WEEK] == pytest.approx(1 - 6 * 3600 / known)
+        assert database_row.uptime[Window.DAY] == 1.0
 
     run_with(migrated_settings, work)
 

@@ -65,6 +65,7 @@ def uptime_metrics(text: str) -> dict[tuple[str, str], float]:
     return values
 
 
+@pytest.mark.slow
 def test_reasons_only_with_the_token_and_the_metric_carries_the_same_uptime(
     tmp_path: Path,
 ) -> None:

@@ -3,6 +3,7 @@ last day or two, and this instance's changes that the history has not written ye
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,7 +21,14 @@ from petsage.features.status_page.models import (
     StatusSummary,
     Window,
 )
-from petsage.features.status_page.timeline import OVERALL, Change, Segment, build_segments
+from petsage.features.status_page.timeline import (
+    OVERALL,
+    Baseline,
+    Change,
+    Run,
+    Segment,
+    build_segments,
+)
 from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start, tally, tally_days
 from petsage.health.lifecycle import Phase
 from petsage.health.model import Status
@@ -63,11 +71,11 @@ async def load_span(
     changes = await store.load_changes(session, start, end)
     changes = _merge_pending(changes, pending)
     baseline = await store.load_baseline(session, runs, policy.checks, start)
-    segments = build_segments(policy.checks, runs, changes, start=start, end=end, baseline=baseline)
-    incidents = {
-        name: find_incidents(name, segments[name], merge_seconds=policy.merge_seconds, now=now)
-        for name in policy.checks
-    }
+    # Pure work of up to a few hundred milliseconds: in a thread, so that requests keep being
+    # answered while it runs (the interpreter switches threads every few milliseconds).
+    segments, incidents = await asyncio.to_thread(
+        _timeline, policy, runs, changes, baseline, (start, end, now)
+    )
     return Span(start, end, segments, incidents)
 
 
@@ -98,6 +106,22 @@ async def compute_summary(
         checks=checks,
         incidents=[_incident_public(i, now) for i in incidents],
     )
+
+
+def _timeline(
+    policy: StatusPolicy,
+    runs: Sequence[Run],
+    changes: Sequence[Change],
+    baseline: Baseline,
+    times: tuple[datetime, datetime, datetime],
+) -> tuple[dict[str, list[Segment]], dict[str, list[Incident]]]:
+    start, end, now = times
+    segments = build_segments(policy.checks, runs, changes, start=start, end=end, baseline=baseline)
+    incidents = {
+        name: find_incidents(name, segments[name], merge_seconds=policy.merge_seconds, now=now)
+        for name in policy.checks
+    }
+    return segments, incidents
 
 
 def public(summary: StatusSummary) -> StatusSummary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,9 @@ def live_check(url: str) -> str:
     return json.dumps([{"name": "dep", "url": url, "critical": True}])
 
 
-def stopped_runs(url: str) -> list[bool]:
+def stopped_runs(settings: Settings) -> list[bool]:
     async def read() -> list[bool]:
-        database = Database.from_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+        database = Database.from_settings(settings)
         try:
             async with database.session() as session:
                 stops = await session.scalars(select(StatusInstanceRun.stopped_at))
@@ -45,10 +46,11 @@ def stopped_runs(url: str) -> list[bool]:
     return asyncio.run(read())
 
 
-def test_two_instances_share_one_status(tmp_path: Path, postgres_url: str) -> None:
-    asyncio.run(
-        upgrade_to_head(Settings(_env_file=None, database_url=postgres_url, data_dir=tmp_path))
-    )  # type: ignore[call-arg]
+def test_two_instances_share_one_status(
+    tmp_path: Path, postgres_url: str, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(database_url=postgres_url)
+    asyncio.run(upgrade_to_head(settings))
     common = {"PETSAGE_DATABASE_URL": postgres_url, "PETSAGE_HEALTH_INTERVAL_SECONDS": "0.5"}
     with answering(200, b"{}") as dependency:
         failing = {**common, "PETSAGE_HEALTH_HTTP_CHECKS": dead_check(critical=True)}
@@ -68,10 +70,8 @@ def test_two_instances_share_one_status(tmp_path: Path, postgres_url: str) -> No
                     return body
 
                 def shared(body: dict[str, Any]) -> bool:
-                    return (
-                        check_of(body, "http:dep")["status"] == "error"
-                        and body["banner"] == "partial_outage"
-                    )
+                    failing: bool = check_of(body, "http:dep")["status"] == "error"
+                    return failing and bool(body["banner"] == "partial_outage")
 
                 # B's own check passes, but A reports an error: the row shows the worst; B is
                 # ready, so the service is up (a partial outage, not an outage).
@@ -85,4 +85,4 @@ def test_two_instances_share_one_status(tmp_path: Path, postgres_url: str) -> No
             # B stopped gracefully: A alone is not ready, the service is out.
             alone = wait_for(read_a, lambda body: body["banner"] == "outage")
             assert alone["banner"] == "outage"
-            assert stopped_runs(postgres_url) == [False, True]
+            assert stopped_runs(settings) == [False, True]

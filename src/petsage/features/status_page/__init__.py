@@ -6,7 +6,11 @@ Off with PETSAGE_STATUS_PAGE_ENABLED=false: then every path answers 404.
 
 from petsage.blueprint import Feature
 from petsage.features.status_page.lifespan import status_lifespan
-from petsage.features.status_page.orm import StatusDailyRollup, StatusInstanceRun
+from petsage.features.status_page.orm import (
+    StatusDailyRollup,
+    StatusIncident,
+    StatusInstanceRun,
+)
 from petsage.features.status_page.router import api_router
 from petsage.settings import Settings
 
@@ -19,7 +23,7 @@ feature = Feature(
     name="status_page",
     summary="Status page: uptime, daily bars and incidents of the health checks",
     routers=(api_router,),
-    models=(StatusInstanceRun, StatusDailyRollup),
+    models=(StatusInstanceRun, StatusDailyRollup, StatusIncident),
     lifespan=status_lifespan,
     enabled_when=_status_page_enabled,
 )

@@ -11,7 +11,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.features.status_page import store
-from petsage.features.status_page.incidents import Incident, count_by_day, find_incidents
+from petsage.features.status_page.incidents import (
+    Incident,
+    count_by_day,
+    find_incidents,
+    join_incidents,
+)
 from petsage.features.status_page.models import (
     DAYS_SHOWN,
     Banner,
@@ -34,6 +39,8 @@ from petsage.health.lifecycle import Phase
 from petsage.health.model import Status
 
 INCIDENTS_SHOWN = 50
+# More than are shown: some of them join each other across midnight.
+STORED_INCIDENTS_READ = 4 * INCIDENTS_SHOWN
 WINDOW_DAYS = {Window.WEEK: 7, Window.MONTH: 30, Window.QUARTER: DAYS_SHOWN}
 
 
@@ -94,7 +101,7 @@ async def compute_summary(
     span = await load_span(
         session, policy, _raw_start(now, rollups, policy), now, now=now, pending=pending
     )
-    incidents = await _recent_incidents(session, policy, span, now=now, pending=pending)
+    incidents = await _recent_incidents(session, policy, span, now=now)
     shown = _Days(span, rollups, days, now)
     checks = [shown.check(name, critical) for name, critical in policy.checks.items()]
     overall_days = shown.bars(OVERALL, _all(span.incidents))
@@ -173,20 +180,16 @@ def _raw_start(
 
 
 async def _recent_incidents(
-    session: AsyncSession,
-    policy: StatusPolicy,
-    span: Span,
-    *,
-    now: datetime,
-    pending: Sequence[Change],
+    session: AsyncSession, policy: StatusPolicy, span: Span, *, now: datetime
 ) -> list[Incident]:
-    """Newest first. When the raw span holds too few, look through the whole raw retention
-    (few incidents means few events, so that stays cheap)."""
-    found = _all(span.incidents)
-    retention_start = now - timedelta(days=policy.history_days)
-    if len(found) < INCIDENTS_SHOWN and span.start > retention_start:
-        longer = await load_span(session, policy, retention_start, now, now=now, pending=pending)
-        found = _all(longer.incidents)
+    """Newest first: the raw span's, joined to those the rollups stored for earlier days."""
+    stored = await store.load_incidents(
+        session,
+        since=now - timedelta(days=DAYS_SHOWN),
+        before=span.start,
+        limit=STORED_INCIDENTS_READ,
+    )
+    found = join_incidents([*stored, *_all(span.incidents)], merge_seconds=policy.merge_seconds)
     found.sort(key=lambda incident: incident.started_at, reverse=True)
     return found[:INCIDENTS_SHOWN]
 

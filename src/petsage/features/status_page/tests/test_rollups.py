@@ -127,6 +127,11 @@ def test_the_bars_outlive_the_raw_events(migrated_settings: Settings) -> None:
         known = 3 * 86400 + (NOW - TODAY).total_seconds()
         assert database_row.uptime[Window.WEEK] == pytest.approx(1 - 6 * 3600 / known)
         assert database_row.uptime[Window.DAY] == 1.0
+        (incident,) = summary.incidents  # stored by the rollup, the raw events gone
+        assert incident.check == "database"
+        assert incident.started_at == TODAY - 2 * DAY + 6 * HOUR
+        assert incident.ended_at == TODAY - 2 * DAY + 12 * HOUR
+        assert incident.severity == "error"
 
     run_with(migrated_settings, work)
 

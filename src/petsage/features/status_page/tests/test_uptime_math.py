@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from petsage.features.status_page.incidents import find_incidents
+from petsage.features.status_page.incidents import Incident, find_incidents, join_incidents
 from petsage.features.status_page.timeline import OVERALL, Change, Run, build_segments
 from petsage.features.status_page.uptime import Tally, tally, tally_days
 from petsage.health.model import Status
@@ -169,3 +169,19 @@ def test_an_incident_still_failing_has_no_end() -> None:
 
     assert incident.ended_at is None
     assert incident.duration(at(100)) == seconds(10)
+
+
+def test_an_incident_cut_at_midnight_is_joined_again() -> None:
+    before = Incident("database", DEGRADED, at(-30), at(0), "first")
+    after = Incident("database", ERROR, at(0), at(20), "")
+    other = Incident("cache", ERROR, at(1), None, "")
+    later = Incident("database", DEGRADED, at(40), at(41), "")
+
+    joined = join_incidents([after, later, other, before], merge_seconds=300)
+
+    assert joined == [
+        Incident("database", ERROR, at(-30), at(20), "first"),
+        other,
+        later,
+    ]
+    assert joined[0].id == before.id

@@ -91,7 +91,7 @@ def measure(options: Options) -> Report:
 def measure_database(
     kind: str, url: str, dependency: str, options: Options
 ) -> tuple[dict[str, Any], list[Verdict]]:
-    print(f"\n-- {kind}: migrating and seeding ...", flush=True, flush=True)
+    print(f"\n-- {kind}: migrating and seeding ...", flush=True)
     seeding = seed(url)
     print(
         f"   seeded {EVENTS:,} events and {status_seed.ROLLUP_DAYS} days in {seeding:.1f} s",

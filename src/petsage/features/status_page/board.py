@@ -113,9 +113,10 @@ class StatusBoard:
                 logger.warning("status page: recompute failed: %s", exc)
 
     async def _publish(self, summary: StatusSummary) -> None:
-        same = summary.model_dump(exclude={"updated_at"}) == self._full.model_dump(
-            exclude={"updated_at"}
-        )
+        # Compared as rendered JSON (fast) with the old time put back: a new time alone is no
+        # change worth telling the streams about.
+        timeless = summary.model_copy(update={"updated_at": self._full.updated_at})
+        same = timeless.model_dump_json().encode() == self._rendered[True]
         self._full, self._public = summary, public(summary)
         self._rendered = _render(self._full, self._public)
         if same:

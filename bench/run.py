@@ -15,10 +15,11 @@ import liveness
 import observability
 import readiness
 import startup
+import status_page
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness, observability, startup, check_cli)
+BENCHMARKS = (liveness, readiness, observability, startup, check_cli, status_page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

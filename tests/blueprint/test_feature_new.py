@@ -19,6 +19,7 @@ from petsage.blueprint.generator import (
     plan_feature,
     write_plan,
 )
+from petsage.database.migrate import head_revision
 from tests.support.server import run_petsage
 
 from .conftest import REPO, petsage, tree_digest
@@ -26,6 +27,10 @@ from .conftest import REPO, petsage, tree_digest
 LONGEST_NAME = "abcdefghij_abcdefghij_abcdefghij_abcdefg"
 LONGEST_PATH = "/abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcd"
 LONGEST_DESCRIPTION = "x" * 72
+
+# Generated revisions are numbered after the head this project packages (the copy starts there).
+HEAD = head_revision()
+NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
 
 
 def assert_refused(result_code: int, stdout: str, stderr: str, fragment: str) -> None:
@@ -130,17 +135,17 @@ def test_json_says_what_was_written_and_revisions_chain(project: Path) -> None:
         "name": "pet_profile",
         "path": "/pet-profiles",
         "tag": "Pet Profile",
-        "revision": "0002",
-        "down_revision": "0001",
+        "revision": NEXT,
+        "down_revision": HEAD,
     }
     assert written["resource"] is True
     assert written["dry_run"] is False
-    assert "src/petsage/migrations/versions/0002_pet_profile.py" in written["files"]
+    assert f"src/petsage/migrations/versions/{NEXT}_pet_profile.py" in written["files"]
     assert all((project / path).is_file() for path in written["files"])
-    assert json.loads(second.stdout)["revision"] == "0003"
-    assert json.loads(second.stdout)["down_revision"] == "0002"
+    assert json.loads(second.stdout)["revision"] == AFTER
+    assert json.loads(second.stdout)["down_revision"] == NEXT
     script = ScriptDirectory(str(project / "src" / "petsage" / "migrations"))
-    assert script.get_heads() == ["0003"]
+    assert script.get_heads() == [AFTER]
 
 
 def test_a_plain_feature_has_no_migration(project: Path) -> None:

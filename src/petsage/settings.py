@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     health_loop_lag_warning_ms: float = Field(default=200.0, gt=0)
     health_http_checks: list[HttpCheckSettings] = Field(default_factory=list)
 
+    # --- Status page ---------------------------------------------------------------------------
+    status_page_enabled: bool = True
+    status_incident_merge_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    # At least the 90 days the page shows.
+    status_rollup_days: int = Field(default=400, ge=90, le=3650)
+
     # --- Observability -------------------------------------------------------------------------
     metrics_enabled: bool = True
     metrics_include_probes: bool = False

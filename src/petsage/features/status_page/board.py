@@ -1,0 +1,112 @@
+"""`StatusBoard`: the status summary, computed in the background and served from memory.
+
+Views never compute: they read the latest summary, so N viewers cost no database query and
+never run a check. The board recomputes when the health engine reports a change, when the
+lifecycle moves (starting, serving, draining), and once per health interval so that other
+instances' changes and the passing time show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from petsage.features.status_page.models import StatusSummary
+from petsage.features.status_page.service import public
+from petsage.features.status_page.timeline import Change
+from petsage.health.model import CheckResult, Status, StatusChange
+
+logger = logging.getLogger("petsage.status_page")
+
+# This instance's changes are kept until the history has surely written them.
+PENDING_KEPT = timedelta(minutes=10)
+Compute = Callable[[Sequence[Change]], Awaitable[StatusSummary]]
+
+
+class StatusBoard:
+    """The cached summary, both as authorized and as anonymous callers see it."""
+
+    def __init__(self, compute: Compute, initial: StatusSummary, *, instance_id: str) -> None:
+        self._compute = compute
+        self.instance_id = instance_id
+        self._full = initial
+        self._public = public(initial)
+        self._version = 0
+        self._changed = asyncio.Condition()
+        self._dirty = asyncio.Event()
+        self._pending: list[Change] = []
+        self.last_compute_seconds: float | None = None
+
+    def summary(self, *, detail: bool) -> StatusSummary:
+        """The latest summary, from memory: no query, no check."""
+        return self._full if detail else self._public
+
+    @property
+    def version(self) -> int:
+        """Bumps whenever the summary changes."""
+        return self._version
+
+    async def wait_for_change(self, after: int) -> int:
+        """Wait until the version is past `after`; return the new version."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._version > after)
+            return self._version
+
+    def request_refresh(self) -> None:
+        self._dirty.set()
+
+    # --- HealthListener ----------------------------------------------------------------------
+
+    def on_result(self, result: CheckResult) -> None:
+        pass
+
+    def on_change(self, change: StatusChange) -> None:
+        if not (change.old_status is None and change.new_status is Status.OK):
+            self._pending.append(
+                Change(
+                    change.occurred_at,
+                    self.instance_id,
+                    change.check_name,
+                    change.new_status,
+                    change.reason,
+                )
+            )
+        self._dirty.set()
+
+    # --- computing ---------------------------------------------------------------------------
+
+    async def refresh(self) -> None:
+        """Recompute now and publish the result if it differs (its time aside)."""
+        cutoff = datetime.now(UTC) - PENDING_KEPT
+        self._pending = [change for change in self._pending if change.at >= cutoff]
+        started = time.perf_counter()
+        summary = await self._compute(tuple(self._pending))
+        self.last_compute_seconds = time.perf_counter() - started
+        await self._publish(summary)
+
+    async def run(self, interval_seconds: float) -> None:
+        """Recompute on every request for it, and at least every `interval_seconds`."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), timeout=interval_seconds)
+            self._dirty.clear()
+            try:
+                await self.refresh()
+            except Exception as exc:
+                # The database may be the failing dependency: keep showing the last summary.
+                logger.warning("status page: recompute failed: %s", exc)
+
+    async def _publish(self, summary: StatusSummary) -> None:
+        same = summary.model_dump(exclude={"updated_at"}) == self._full.model_dump(
+            exclude={"updated_at"}
+        )
+        self._full, self._public = summary, public(summary)
+        if same:
+            return
+        async with self._changed:
+            self._version += 1
+            self._changed.notify_all()

@@ -1,0 +1,139 @@
+"""The feature's background work: this instance's run, the board, the daily rollups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from petsage.blueprint import AppServices
+from petsage.database.session import Database
+from petsage.features.status_page import rollups, service, store
+from petsage.features.status_page.board import StatusBoard
+from petsage.features.status_page.models import StatusSummary
+from petsage.features.status_page.prometheus import UptimeCollector
+from petsage.features.status_page.timeline import Change
+from petsage.process import instance_id
+
+logger = logging.getLogger("petsage.status_page")
+
+FEATURE = "status_page"
+HEARTBEAT_SECONDS = 60.0
+# A run silent for this long crashed at its last heartbeat.
+ALIVE_WITHIN_SECONDS = 3 * HEARTBEAT_SECONDS
+ROLLUP_EVERY_SECONDS = 3600.0
+
+
+def policy_of(services: AppServices) -> service.StatusPolicy:
+    settings = services.settings
+    return service.StatusPolicy(
+        checks={check.name: check.critical for check in services.health.registry},
+        merge_seconds=settings.status_incident_merge_seconds,
+        history_days=settings.health_history_days,
+        alive_within=ALIVE_WITHIN_SECONDS,
+    )
+
+
+def build_board(services: AppServices, instance: str) -> StatusBoard:
+    policy = policy_of(services)
+    database, lifecycle = services.database, services.health.lifecycle
+
+    async def compute(pending: Sequence[Change]) -> StatusSummary:
+        async with database.session() as session:
+            return await service.compute_summary(
+                session, policy, now=datetime.now(UTC), phase=lifecycle.phase, pending=pending
+            )
+
+    initial = service.placeholder(datetime.now(UTC), policy.checks)
+    return StatusBoard(compute, initial, instance_id=instance)
+
+
+@asynccontextmanager
+async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
+    """Record this run (start now, stop at exit), keep the board fresh and roll up days."""
+    instance = instance_id()
+    board = build_board(services, instance)
+    services.feature_state[FEATURE] = board
+    services.health.add_listener(board)
+    services.health.lifecycle.on_change(lambda _: board.request_refresh())
+    if services.metrics is not None:
+        services.metrics.registry.register(UptimeCollector(board))
+    run = InstanceRun(services.database, instance)
+    await run.start()
+    tasks = [
+        asyncio.create_task(board.run(services.settings.health_interval_seconds)),
+        asyncio.create_task(_every(HEARTBEAT_SECONDS, run.heartbeat, "heartbeat")),
+        asyncio.create_task(_every(ROLLUP_EVERY_SECONDS, _roll_up(services), "rollup")),
+    ]
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await run.stop()
+
+
+class InstanceRun:
+    """This process's row in `status_instance_runs`; every write failure is only logged."""
+
+    def __init__(self, database: Database, instance: str) -> None:
+        self.database = database
+        self.instance = instance
+        self.run_id: int | None = None
+
+    async def start(self) -> None:
+        with _logged("start"):
+            async with self.database.session() as session:
+                self.run_id = await store.start_run(session, self.instance, datetime.now(UTC))
+
+    async def heartbeat(self) -> None:
+        if self.run_id is None:
+            await self.start()  # the database was down at start-up
+            return
+        async with self.database.session() as session:
+            await store.touch_run(session, self.run_id, datetime.now(UTC))
+
+    async def stop(self) -> None:
+        if self.run_id is None:
+            return
+        with _logged("stop"):
+            async with self.database.session() as session:
+                await store.stop_run(session, self.run_id, datetime.now(UTC))
+
+
+def _roll_up(services: AppServices) -> Callable[[], Awaitable[None]]:
+    policy = policy_of(services)
+
+    async def roll_up() -> None:
+        async with services.database.session() as session:
+            done = await rollups.roll_up(
+                session,
+                policy,
+                now=datetime.now(UTC),
+                keep_days=services.settings.status_rollup_days,
+            )
+        if done:
+            logger.info("status page: rolled up %d day(s) up to %s", len(done), done[-1])
+
+    return roll_up
+
+
+async def _every(seconds: float, work: Callable[[], Awaitable[None]], what: str) -> None:
+    while True:
+        with _logged(what):
+            await work()
+        await asyncio.sleep(seconds)
+
+
+@contextlib.contextmanager
+def _logged(what: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        logger.warning("status page %s failed: %s", what, exc)

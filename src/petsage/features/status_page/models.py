@@ -1,0 +1,87 @@
+"""The status summary as `GET /system/status.json` returns it and the page renders it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DAYS_SHOWN = 90
+
+
+class Window(StrEnum):
+    """An uptime window. `24h` is the last 24 hours exactly; the others are the last N days
+    (UTC) including today, so `90d` is what the 90 daily bars add up to."""
+
+    DAY = "24h"
+    WEEK = "7d"
+    MONTH = "30d"
+    QUARTER = "90d"
+
+
+class Banner(StrEnum):
+    """The overall state, as the page's banner shows it."""
+
+    OPERATIONAL = "operational"
+    DEGRADED = "degraded"
+    PARTIAL_OUTAGE = "partial_outage"
+    OUTAGE = "outage"
+    STARTING = "starting"
+    DRAINING = "draining"
+
+
+class DayBar(BaseModel):
+    """One UTC day of one check (or of the whole service)."""
+
+    date: date
+    status: Literal["ok", "degraded", "error", "no_data"] = Field(
+        description="The worst status that day; `no_data` when no instance ran."
+    )
+    uptime: float | None = Field(
+        description="Share of the day's known time that was ok or degraded; null: no data."
+    )
+    seconds_ok: float
+    seconds_degraded: float
+    seconds_error: float
+    seconds_unknown: float = Field(description="No instance running, or after a crash.")
+    incidents: int = Field(description="Incidents that touched that day.")
+
+
+class CheckStatusPublic(BaseModel):
+    """One check: its status now (the worst any running instance reports) and its history."""
+
+    name: str
+    critical: bool
+    status: Literal["ok", "degraded", "error", "unknown"]
+    since: datetime | None = Field(description="When the current status began, if known.")
+    uptime: dict[Window, float | None]
+    days: list[DayBar] = Field(description=f"Exactly {DAYS_SHOWN}, oldest first, today last.")
+    reason: str | None = Field(default=None, description="Why, for authorized callers only.")
+
+
+class IncidentPublic(BaseModel):
+    """Consecutive non-ok periods of one check, merged when less than
+    PETSAGE_STATUS_INCIDENT_MERGE_SECONDS apart."""
+
+    id: str = Field(description="Stable across recomputes and instances.")
+    check: str
+    severity: Literal["degraded", "error"]
+    started_at: datetime
+    ended_at: datetime | None = Field(description="null while it goes on.")
+    duration_seconds: float
+    reason: str | None = Field(default=None, description="Why, for authorized callers only.")
+
+
+class StatusSummary(BaseModel):
+    """Everything the status page shows."""
+
+    banner: Banner
+    updated_at: datetime = Field(description="When this summary was computed.")
+    uptime: dict[Window, float | None] = Field(
+        description="Overall: a moment counts as available when at least one instance was ready."
+    )
+    days: list[DayBar] = Field(description=f"Overall, exactly {DAYS_SHOWN}, today last.")
+    checks: list[CheckStatusPublic]
+    incidents: list[IncidentPublic] = Field(description="Newest first, at most 50.")

@@ -1,0 +1,21 @@
+"""`GET /system/status.json`: the data behind the status page."""
+
+from fastapi import APIRouter
+
+from petsage.features.status_page.dependencies import StatusBoardDep
+from petsage.features.status_page.models import StatusSummary
+from petsage.http.dependencies import DetailsAllowedDep
+
+STATUS_PATH = "/system/status"
+JSON_PATH = f"{STATUS_PATH}.json"
+
+api_router = APIRouter(tags=["Status Page"])
+
+
+@api_router.get(JSON_PATH, summary="The status page's data")
+async def get_status_summary(board: StatusBoardDep, details: DetailsAllowedDep) -> StatusSummary:
+    """Current statuses, uptime per window, 90 daily bars and the latest incidents, overall and
+    per check. Served from a summary computed in the background: reading it never runs a check
+    or queries the database. Reasons only for callers allowed details (the health detail
+    policy)."""
+    return board.summary(detail=details)

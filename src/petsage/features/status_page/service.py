@@ -1,0 +1,268 @@
+"""The status summary, computed from the database: rollups for past days, raw events for the
+last day or two, and this instance's changes that the history has not written yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from petsage.features.status_page import store
+from petsage.features.status_page.incidents import Incident, count_by_day, find_incidents
+from petsage.features.status_page.models import (
+    DAYS_SHOWN,
+    Banner,
+    CheckStatusPublic,
+    DayBar,
+    IncidentPublic,
+    StatusSummary,
+    Window,
+)
+from petsage.features.status_page.timeline import OVERALL, Change, Segment, build_segments
+from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start, tally, tally_days
+from petsage.health.lifecycle import Phase
+from petsage.health.model import Status
+
+INCIDENTS_SHOWN = 50
+WINDOW_DAYS = {Window.WEEK: 7, Window.MONTH: 30, Window.QUARTER: DAYS_SHOWN}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPolicy:
+    """The settings a computation needs (PETSAGE_STATUS_* and PETSAGE_HEALTH_HISTORY_DAYS)."""
+
+    checks: Mapping[str, bool]  # name -> critical, in registration order
+    merge_seconds: float
+    history_days: int
+    alive_within: float  # a run without a heartbeat for this long has crashed
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Segments of every check (and `OVERALL`) over [start, end), and their incidents."""
+
+    start: datetime
+    end: datetime
+    segments: dict[str, list[Segment]]
+    incidents: dict[str, list[Incident]]
+
+
+async def load_span(
+    session: AsyncSession,
+    policy: StatusPolicy,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    pending: Sequence[Change] = (),
+) -> Span:
+    """The timeline of [start, end) from the runs and the events (plus `pending` changes)."""
+    runs = await store.load_runs(session, start, end, now=now, alive_within=policy.alive_within)
+    changes = await store.load_changes(session, start, end)
+    changes = _merge_pending(changes, pending)
+    baseline = await store.load_baseline(session, runs, policy.checks, start)
+    segments = build_segments(policy.checks, runs, changes, start=start, end=end, baseline=baseline)
+    incidents = {
+        name: find_incidents(name, segments[name], merge_seconds=policy.merge_seconds, now=now)
+        for name in policy.checks
+    }
+    return Span(start, end, segments, incidents)
+
+
+async def compute_summary(
+    session: AsyncSession,
+    policy: StatusPolicy,
+    *,
+    now: datetime,
+    phase: Phase,
+    pending: Sequence[Change] = (),
+) -> StatusSummary:
+    """The full summary (reasons included); `public` strips it for anonymous callers."""
+    today = now.date()
+    days = [today - timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
+    rollups = {(r.day, r.check): r for r in await store.load_rollups(session, days[0], today - DAY)}
+    span = await load_span(
+        session, policy, _raw_start(now, rollups, policy), now, now=now, pending=pending
+    )
+    incidents = await _recent_incidents(session, policy, span, now=now, pending=pending)
+    shown = _Days(span, rollups, days, now)
+    checks = [shown.check(name, critical) for name, critical in policy.checks.items()]
+    overall_days = shown.bars(OVERALL, _all(span.incidents))
+    return StatusSummary(
+        banner=_banner(phase, span),
+        updated_at=now,
+        uptime=shown.uptime(OVERALL, overall_days),
+        days=overall_days,
+        checks=checks,
+        incidents=[_incident_public(i, now) for i in incidents],
+    )
+
+
+def public(summary: StatusSummary) -> StatusSummary:
+    """The summary without reasons: what anonymous callers see."""
+    return summary.model_copy(
+        update={
+            "checks": [c.model_copy(update={"reason": None}) for c in summary.checks],
+            "incidents": [i.model_copy(update={"reason": None}) for i in summary.incidents],
+        }
+    )
+
+
+def placeholder(now: datetime, checks: Mapping[str, bool]) -> StatusSummary:
+    """What the board shows before its first computation: starting, no data."""
+    days = [now.date() - timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
+    bars = [day_bar(day, None, 0) for day in days]
+    nothing: dict[Window, float | None] = dict.fromkeys(Window)
+    return StatusSummary(
+        banner=Banner.STARTING,
+        updated_at=now,
+        uptime=nothing,
+        days=bars,
+        checks=[
+            CheckStatusPublic(
+                name=name,
+                critical=critical,
+                status="unknown",
+                since=None,
+                uptime=nothing,
+                days=bars,
+            )
+            for name, critical in checks.items()
+        ],
+        incidents=[],
+    )
+
+
+# --- pieces ------------------------------------------------------------------------------------
+
+
+def _raw_start(
+    now: datetime, rollups: Mapping[tuple[date, str], object], policy: StatusPolicy
+) -> datetime:
+    """The last 24 hours, from the start of yesterday when yesterday is not rolled up yet;
+    never before the raw retention."""
+    yesterday = now.date() - DAY
+    start = now - DAY if (yesterday, OVERALL) in rollups else day_start(yesterday)
+    return max(start, now - timedelta(days=policy.history_days))
+
+
+async def _recent_incidents(
+    session: AsyncSession,
+    policy: StatusPolicy,
+    span: Span,
+    *,
+    now: datetime,
+    pending: Sequence[Change],
+) -> list[Incident]:
+    """Newest first. When the raw span holds too few, look through the whole raw retention
+    (few incidents means few events, so that stays cheap)."""
+    found = _all(span.incidents)
+    retention_start = now - timedelta(days=policy.history_days)
+    if len(found) < INCIDENTS_SHOWN and span.start > retention_start:
+        longer = await load_span(session, policy, retention_start, now, now=now, pending=pending)
+        found = _all(longer.incidents)
+    found.sort(key=lambda incident: incident.started_at, reverse=True)
+    return found[:INCIDENTS_SHOWN]
+
+
+def _all(incidents: Mapping[str, list[Incident]]) -> list[Incident]:
+    return [incident for listed in incidents.values() for incident in listed]
+
+
+@dataclass(frozen=True, slots=True)
+class _Days:
+    """The 90 days shown: raw segments for the days the span covers, rollups before."""
+
+    span: Span
+    rollups: Mapping[tuple[date, str], store.DayRollup]
+    days: Sequence[date]
+    now: datetime
+
+    def bars(self, name: str, incidents: Iterable[Incident]) -> list[DayBar]:
+        raw_days = [day for day in self.days if day_start(day) >= self.span.start]
+        counted = (
+            tally_days(self.span.segments[name], raw_days[0], raw_days[-1], until=self.now)
+            if raw_days
+            else {}
+        )
+        touching = count_by_day(incidents, raw_days, self.now)
+        bars = []
+        for day in self.days:
+            if day in counted:
+                bars.append(day_bar(day, counted[day], touching[day]))
+                continue
+            rolled = self.rollups.get((day, name))
+            bars.append(
+                day_bar(day, rolled.tally if rolled else None, rolled.incidents if rolled else 0)
+            )
+        return bars
+
+    def uptime(self, name: str, bars: Sequence[DayBar]) -> dict[Window, float | None]:
+        last_day = tally(self.span.segments[name], self.now - DAY, self.now)
+        windows: dict[Window, float | None] = {Window.DAY: last_day.uptime()}
+        for window, count in WINDOW_DAYS.items():
+            total = Tally()
+            for bar in bars[-count:]:
+                total += Tally(
+                    bar.seconds_ok, bar.seconds_degraded, bar.seconds_error, bar.seconds_unknown
+                )
+            windows[window] = total.uptime()
+        return windows
+
+    def check(self, name: str, critical: bool) -> CheckStatusPublic:
+        bars = self.bars(name, self.span.incidents[name])
+        segments = self.span.segments[name]
+        last = segments[-1] if segments else None
+        status = last.status if last else None
+        # A status that began before the span began: since when is not known here.
+        known_since = last is not None and last.start > self.span.start
+        return CheckStatusPublic(
+            name=name,
+            critical=critical,
+            status=status.value if status else "unknown",
+            since=last.start if last and known_since else None,
+            uptime=self.uptime(name, bars),
+            days=bars,
+            reason=(last.reason or None) if last and status is not Status.OK else None,
+        )
+
+
+def _banner(phase: Phase, span: Span) -> Banner:
+    if phase is Phase.STARTING:
+        return Banner.STARTING
+    if phase is Phase.DRAINING:
+        return Banner.DRAINING
+    now = {
+        name: (segments[-1].status if segments else None)
+        for name, segments in span.segments.items()
+    }
+    if now.pop(OVERALL) is Status.ERROR:
+        return Banner.OUTAGE
+    if Status.ERROR in now.values():
+        return Banner.PARTIAL_OUTAGE
+    if Status.DEGRADED in now.values():
+        return Banner.DEGRADED
+    return Banner.OPERATIONAL
+
+
+def _incident_public(incident: Incident, now: datetime) -> IncidentPublic:
+    return IncidentPublic(
+        id=incident.id,
+        check=incident.check,
+        severity=incident.severity.value,
+        started_at=incident.started_at,
+        ended_at=incident.ended_at,
+        duration_seconds=incident.duration(now),
+        reason=incident.reason or None,
+    )
+
+
+def _merge_pending(changes: list[Change], pending: Sequence[Change]) -> list[Change]:
+    """Add this instance's changes that the history recorder has not written yet."""
+    if not pending:
+        return changes
+    seen = {(c.instance_id, c.check, c.at) for c in changes}
+    extra = [c for c in pending if (c.instance_id, c.check, c.at) not in seen]
+    return sorted([*changes, *extra], key=lambda change: change.at) if extra else changes

@@ -1,0 +1,206 @@
+"""Reading and writing the status page's rows. Functions take the caller's session and never
+commit; the returned values are the pure types of `timeline` and `uptime`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from petsage.features.status_page.orm import StatusDailyRollup, StatusInstanceRun
+from petsage.features.status_page.timeline import Baseline, Change, Run
+from petsage.features.status_page.uptime import Tally
+from petsage.health.history import HealthEvent
+from petsage.health.model import Status
+
+
+@dataclass(frozen=True, slots=True)
+class DayRollup:
+    day: date
+    check: str
+    tally: Tally
+    incidents: int
+
+
+# --- instance runs ---------------------------------------------------------------------------
+
+
+async def start_run(session: AsyncSession, instance_id: str, now: datetime) -> int:
+    run = StatusInstanceRun(instance_id=instance_id, started_at=now, last_seen_at=now)
+    session.add(run)
+    await session.flush()
+    return run.id
+
+
+async def touch_run(session: AsyncSession, run_id: int, now: datetime) -> None:
+    await session.execute(
+        update(StatusInstanceRun).where(StatusInstanceRun.id == run_id).values(last_seen_at=now)
+    )
+
+
+async def stop_run(session: AsyncSession, run_id: int, now: datetime) -> None:
+    await session.execute(
+        update(StatusInstanceRun)
+        .where(StatusInstanceRun.id == run_id)
+        .values(last_seen_at=now, stopped_at=now)
+    )
+
+
+async def load_runs(
+    session: AsyncSession, start: datetime, end: datetime, *, now: datetime, alive_within: float
+) -> list[Run]:
+    """Runs that overlap [start, end). A run without a stop whose heartbeat is fresher than
+    `alive_within` seconds is still running (until `now`); an older one crashed at its last
+    heartbeat. A run also ends where the same instance id started again."""
+    rows = await session.execute(
+        select(
+            StatusInstanceRun.instance_id,
+            StatusInstanceRun.started_at,
+            StatusInstanceRun.last_seen_at,
+            StatusInstanceRun.stopped_at,
+        )
+        .where(StatusInstanceRun.started_at < end)
+        .where(
+            func.coalesce(StatusInstanceRun.stopped_at, StatusInstanceRun.last_seen_at)
+            >= start - timedelta(seconds=alive_within)
+        )
+        .order_by(StatusInstanceRun.started_at, StatusInstanceRun.id)
+    )
+    fresh_after = now - timedelta(seconds=alive_within)
+    runs: list[Run] = []
+    latest: dict[str, int] = {}
+    for instance_id, started_at, last_seen_at, stopped_at in rows:
+        if stopped_at is not None:
+            ends = stopped_at
+        else:
+            ends = now if last_seen_at >= fresh_after else last_seen_at
+        previous = latest.get(instance_id)
+        if previous is not None and runs[previous].end > started_at:
+            old = runs[previous]
+            runs[previous] = Run(old.instance_id, old.start, started_at)
+        latest[instance_id] = len(runs)
+        runs.append(Run(instance_id, started_at, max(ends, started_at)))
+    return [run for run in runs if run.end > start]
+
+
+async def prune_runs(session: AsyncSession, *, ended_before: datetime) -> None:
+    await session.execute(
+        delete(StatusInstanceRun).where(
+            func.coalesce(StatusInstanceRun.stopped_at, StatusInstanceRun.last_seen_at)
+            < ended_before
+        )
+    )
+
+
+# --- health events ---------------------------------------------------------------------------
+
+
+async def load_changes(session: AsyncSession, start: datetime, end: datetime) -> list[Change]:
+    rows = await session.execute(
+        select(
+            HealthEvent.occurred_at,
+            HealthEvent.instance_id,
+            HealthEvent.check_name,
+            HealthEvent.new_status,
+            HealthEvent.reason,
+        )
+        .where(HealthEvent.occurred_at >= start, HealthEvent.occurred_at < end)
+        .order_by(HealthEvent.occurred_at, HealthEvent.id)
+    )
+    return [
+        Change(at, instance, check, Status(status), reason)
+        for at, instance, check, status, reason in rows
+    ]
+
+
+async def load_baseline(
+    session: AsyncSession, runs: Sequence[Run], checks: Iterable[str], at: datetime
+) -> Baseline:
+    """Each (instance, check)'s status at `at` for the runs that began before it: the last
+    change since the run began (one indexed lookup each; a handful of runs span a moment)."""
+    baseline: dict[tuple[str, str], Status] = {}
+    names = list(checks)
+    for run in runs:
+        if not run.start < at < run.end:
+            continue
+        for name in names:
+            status = await session.scalar(
+                select(HealthEvent.new_status)
+                .where(
+                    HealthEvent.check_name == name,
+                    HealthEvent.instance_id == run.instance_id,
+                    HealthEvent.occurred_at >= run.start,
+                    HealthEvent.occurred_at < at,
+                )
+                .order_by(HealthEvent.occurred_at.desc(), HealthEvent.id.desc())
+                .limit(1)
+            )
+            if status is not None:
+                baseline[(run.instance_id, name)] = Status(status)
+    return baseline
+
+
+# --- daily rollups ---------------------------------------------------------------------------
+
+
+async def load_rollups(session: AsyncSession, first: date, last: date) -> list[DayRollup]:
+    rows = await session.scalars(
+        select(StatusDailyRollup).where(
+            StatusDailyRollup.day >= first, StatusDailyRollup.day <= last
+        )
+    )
+    return [
+        DayRollup(
+            row.day,
+            row.check_name,
+            Tally(row.seconds_ok, row.seconds_degraded, row.seconds_error, row.seconds_unknown),
+            row.incidents,
+        )
+        for row in rows
+    ]
+
+
+async def latest_rollup_day(session: AsyncSession) -> date | None:
+    day: date | None = await session.scalar(select(func.max(StatusDailyRollup.day)))
+    return day
+
+
+async def save_rollups(session: AsyncSession, rollups: Sequence[DayRollup]) -> None:
+    """Insert or replace: two instances rolling up the same day write the same numbers."""
+    if not rollups:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for offset in range(0, len(rollups), _ROWS_PER_STATEMENT):
+        chunk = rollups[offset : offset + _ROWS_PER_STATEMENT]
+        statement = insert(StatusDailyRollup).values([_rollup_row(r) for r in chunk])
+        columns = {name: statement.excluded[name] for name in _ROLLUP_VALUES}
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["day", "check_name"], set_=columns)
+        )
+
+
+async def prune_rollups(session: AsyncSession, *, before: date) -> None:
+    await session.execute(delete(StatusDailyRollup).where(StatusDailyRollup.day < before))
+
+
+# SQLite allows 32766 bound parameters a statement; seven a row.
+_ROWS_PER_STATEMENT = 1000
+_ROLLUP_VALUES = ("seconds_ok", "seconds_degraded", "seconds_error", "seconds_unknown", "incidents")
+
+
+def _rollup_row(rollup: DayRollup) -> Mapping[str, object]:
+    return {
+        "day": rollup.day,
+        "check_name": rollup.check,
+        "seconds_ok": rollup.tally.ok,
+        "seconds_degraded": rollup.tally.degraded,
+        "seconds_error": rollup.tally.error,
+        "seconds_unknown": rollup.tally.unknown,
+        "incidents": rollup.incidents,
+    }

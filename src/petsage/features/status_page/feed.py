@@ -33,7 +33,8 @@ def render_feed(summary: StatusSummary, *, page_url: str, feed_url: str, detail:
     _text(author, "name", "PetSage")
     for incident in summary.incidents:
         _entry(feed, incident, page_url, detail=detail)
-    return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
 
 
 def _updated(summary: StatusSummary) -> datetime:

@@ -155,7 +155,7 @@ def _closing_on_signals(hub: StreamHub) -> Iterator[None]:
         yield
         return
     loop = asyncio.get_running_loop()
-    installed: dict[int, tuple[Any, Any]] = {}
+    installed: dict[signal.Signals, tuple[Any, Any]] = {}
     for signum in SHUTDOWN_SIGNALS:
         original = signal.getsignal(signum)
         if callable(original):

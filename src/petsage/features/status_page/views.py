@@ -16,10 +16,11 @@ from petsage.features.status_page import badges, feed, page
 from petsage.features.status_page.badges import Badge, Metric
 from petsage.features.status_page.dependencies import StatusBoardDep
 from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
+from petsage.features.status_page.router import STATUS_PATH
 from petsage.features.status_page.streams import STREAMS_KEY, EventStream, StreamHub
 from petsage.http.dependencies import DetailsAllowedDep
 
-PREFIX = "/system/status"
+PREFIX = STATUS_PATH
 SVG = "image/svg+xml"
 # Short: a badge on a README should follow an outage within a minute, through any cache.
 BADGE_CACHE = "public, max-age=30"

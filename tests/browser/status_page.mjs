@@ -76,6 +76,7 @@ async function nojs() {
 
 async function live() {
   const { page, problems } = await open({});
+  await page.waitForSelector("#live.on", { timeout: 60000 });
   await page.evaluate(() => { window.__notReloaded = true; });
   const status = () =>
     page.evaluate((name) => {

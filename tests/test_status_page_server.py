@@ -92,20 +92,23 @@ def stream_status(client: httpx.Client, server: RunningServer) -> int:
 
 
 def test_stream_pushes_the_failure_and_the_recovery(tmp_path: Path) -> None:
-    with status_server(tmp_path) as (server, dependency), httpx.Client(timeout=30) as client:
-        with open_stream(client, server) as response:
-            assert response.status_code == 200
-            assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
-            assert response.headers["cache-control"] == "no-store"
-            events = EventReader(response)
-            first = events.next_summary()
-            # The document of /system/status.json (which may have moved on since).
-            assert first.keys() == client.get(server.base_url + STATUS + ".json").json().keys()
+    with (
+        status_server(tmp_path) as (server, dependency),
+        httpx.Client(timeout=30) as client,
+        open_stream(client, server) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+        assert response.headers["cache-control"] == "no-store"
+        events = EventReader(response)
+        first = events.next_summary()
+        # The document of /system/status.json (which may have moved on since).
+        assert first.keys() == client.get(server.base_url + STATUS + ".json").json().keys()
 
-            dependency.stop()
-            failed = events.until_check("error")
-            dependency.start()
-            recovered = events.until_check("ok")
+        dependency.stop()
+        failed = events.until_check("error")
+        dependency.start()
+        recovered = events.until_check("ok")
 
     assert [i["ended_at"] for i in failed["incidents"] if i["check"] == CHECK] == [None]
     ended = [i["ended_at"] for i in recovered["incidents"] if i["check"] == CHECK]

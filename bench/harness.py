@@ -254,13 +254,20 @@ def require_wrk() -> None:
 
 
 def run_wrk(
-    url: str, seconds: int, options: Options, headers: Sequence[str] = (), pid: int | None = None
+    url: str,
+    seconds: int,
+    options: Options,
+    headers: Sequence[str] = (),
+    pid: int | None = None,
+    *,
+    connections: int = CONNECTIONS,
 ) -> Load:
-    """Load `url` for `seconds`; with the server's `pid`, also measure its CPU per request."""
+    """Load `url` for `seconds` over `connections`; with the server's `pid`, also measure its
+    CPU per request."""
     cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     pin = ["taskset", "-c", str(LOAD_CPU)] if options.pinned else []
     header_args = [arg for header in headers for arg in ("-H", header)]
-    command = [*pin, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    command = [*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     output = subprocess.run(
         [*command, *header_args, url],
         capture_output=True,

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 import liveness
 import observability
 import readiness
+import status_page
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness, observability)
+BENCHMARKS = (liveness, readiness, observability, status_page)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -53,6 +53,7 @@ def test_health_token_is_optional_wherever_it_is_offered(client: TestClient) -> 
         "/system/health/checks/{name}",
         "/system/health/history",
         "/system/info",
+        "/system/status.json",
     }
     assert all(security == [{"HealthToken": []}, {}] for security in secured.values())
 

@@ -15,7 +15,7 @@ from petsage.main import create_app
 from petsage.settings import ConfigurationError, Settings
 from tests.support.health import Switch
 
-BUILTIN = ("health_checks", "metrics", "root", "smoke_test", "system_info")
+BUILTIN = ("health_checks", "metrics", "root", "smoke_test", "status_page", "system_info")
 
 
 def feature_serving(path: str, name: str = "copycat") -> Feature:

@@ -9,7 +9,11 @@ from contextlib import asynccontextmanager
 
 from petsage.blueprint import AppServices, Feature
 from petsage.features.status_page.lifespan import status_lifespan
-from petsage.features.status_page.orm import StatusDailyRollup, StatusInstanceRun
+from petsage.features.status_page.orm import (
+    StatusDailyRollup,
+    StatusIncident,
+    StatusInstanceRun,
+)
 from petsage.features.status_page.router import api_router
 from petsage.features.status_page.streams import live_streams
 from petsage.features.status_page.views import page_router
@@ -31,7 +35,7 @@ feature = Feature(
     name="status_page",
     summary="Status page: uptime, daily bars and incidents of the health checks",
     routers=(api_router, page_router),
-    models=(StatusInstanceRun, StatusDailyRollup),
+    models=(StatusInstanceRun, StatusDailyRollup, StatusIncident),
     lifespan=_lifespan,
     enabled_when=_status_page_enabled,
 )

@@ -40,6 +40,7 @@ class StatusBoard:
         self._dirty = asyncio.Event()
         self._pending: list[Change] = []
         self.last_compute_seconds: float | None = None
+        self.refreshes = 0
 
     def summary(self, *, detail: bool) -> StatusSummary:
         """The latest summary, from memory: no query, no check."""
@@ -58,6 +59,10 @@ class StatusBoard:
 
     def request_refresh(self) -> None:
         self._dirty.set()
+
+    @property
+    def refresh_requested(self) -> bool:
+        return self._dirty.is_set()
 
     # --- HealthListener ----------------------------------------------------------------------
 
@@ -86,6 +91,7 @@ class StatusBoard:
         started = time.perf_counter()
         summary = await self._compute(tuple(self._pending))
         self.last_compute_seconds = time.perf_counter() - started
+        self.refreshes += 1
         await self._publish(summary)
 
     async def run(self, interval_seconds: float) -> None:

@@ -57,6 +57,30 @@ def find_incidents(
     return found
 
 
+def join_incidents(incidents: Iterable[Incident], *, merge_seconds: float) -> list[Incident]:
+    """Oldest first, with an incident that begins less than `merge_seconds` after the previous
+    one of its check ended (or before) joined to it: a day's rollup cuts incidents at midnight,
+    and the raw span begins where the stored incidents stop."""
+    merge = timedelta(seconds=merge_seconds)
+    joined: list[Incident] = []
+    last_of: dict[str, int] = {}
+    for incident in sorted(incidents, key=lambda i: i.started_at):
+        index = last_of.get(incident.check)
+        last = joined[index] if index is not None else None
+        if index is None or last is None or not _continues(last, incident, merge):
+            last_of[incident.check] = len(joined)
+            joined.append(incident)
+            continue
+        ended = (
+            None
+            if incident.ended_at is None
+            else max(incident.ended_at, last.ended_at or incident.ended_at)
+        )
+        severity = max(last.severity, incident.severity, key=_rank)
+        joined[index] = Incident(incident.check, severity, last.started_at, ended, last.reason)
+    return joined
+
+
 def count_by_day(
     incidents: Iterable[Incident], days: Iterable[date], now: datetime
 ) -> dict[date, int]:
@@ -66,6 +90,10 @@ def count_by_day(
         start = day_start(day)
         counts[day] = sum(1 for i in listed if i.touches(start, start + DAY, now))
     return counts
+
+
+def _continues(last: Incident, incident: Incident, merge: timedelta) -> bool:
+    return last.ended_at is not None and incident.started_at - last.ended_at < merge
 
 
 def _rank(status: Status) -> int:

@@ -66,7 +66,7 @@ async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(board.run(services.settings.health_interval_seconds)),
         asyncio.create_task(_every(HEARTBEAT_SECONDS, run.heartbeat, "heartbeat")),
-        asyncio.create_task(_every(ROLLUP_EVERY_SECONDS, _roll_up(services), "rollup")),
+        asyncio.create_task(_every(ROLLUP_EVERY_SECONDS, _roll_up(services, board), "rollup")),
     ]
     try:
         yield
@@ -107,7 +107,7 @@ class InstanceRun:
                 await store.stop_run(session, self.run_id, datetime.now(UTC))
 
 
-def _roll_up(services: AppServices) -> Callable[[], Awaitable[None]]:
+def _roll_up(services: AppServices, board: StatusBoard) -> Callable[[], Awaitable[None]]:
     policy = policy_of(services)
 
     async def roll_up() -> None:
@@ -120,6 +120,7 @@ def _roll_up(services: AppServices) -> Callable[[], Awaitable[None]]:
             )
         if done:
             logger.info("status page: rolled up %d day(s) up to %s", len(done), done[-1])
+            board.request_refresh()  # the summary reads rolled-up days from the rollups
 
     return roll_up
 

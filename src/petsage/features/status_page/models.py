@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 DAYS_SHOWN = 90
+DayStatus = Literal["ok", "degraded", "error", "no_data"]
 
 
 class Window(StrEnum):
@@ -36,7 +37,7 @@ class DayBar(BaseModel):
     """One UTC day of one check (or of the whole service)."""
 
     date: date
-    status: Literal["ok", "degraded", "error", "no_data"] = Field(
+    status: DayStatus = Field(
         description="The worst status that day; `no_data` when no instance ran."
     )
     uptime: float | None = Field(

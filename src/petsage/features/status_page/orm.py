@@ -3,6 +3,8 @@
 `status_instance_runs`: one row per PetSage process, so that time when none ran is "no data".
 `status_daily_rollups`: seconds per status of each check (and `_overall`) per UTC day, kept
 for PETSAGE_STATUS_ROLLUP_DAYS, long after the raw events are pruned.
+`status_incidents`: the incidents of completed days, so that listing them never reads more
+than the last day or two of raw events.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from petsage.database.base import Base
 from petsage.database.columns import UTCDateTime
-from petsage.health.history import CHECK_NAME_MAX, INSTANCE_ID_MAX
+from petsage.health.history import CHECK_NAME_MAX, INSTANCE_ID_MAX, REASON_MAX, STATUS_MAX
+
+INCIDENT_ID_MAX = 32
 
 
 class StatusInstanceRun(Base):
@@ -42,3 +46,17 @@ class StatusDailyRollup(Base):
     seconds_error: Mapped[float] = mapped_column(Float())
     seconds_unknown: Mapped[float] = mapped_column(Float())
     incidents: Mapped[int] = mapped_column(Integer())
+
+
+class StatusIncident(Base):
+    """One check's incident within one completed day (joined with its neighbours on read)."""
+
+    __tablename__ = "status_incidents"
+    __table_args__ = (Index("ix_status_incidents_started_at", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(INCIDENT_ID_MAX), primary_key=True)
+    check_name: Mapped[str] = mapped_column(String(CHECK_NAME_MAX))
+    severity: Mapped[str] = mapped_column(String(STATUS_MAX))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(REASON_MAX))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.features.status_page import store
 from petsage.features.status_page.incidents import count_by_day
+from petsage.features.status_page.models import DAYS_SHOWN
 from petsage.features.status_page.service import StatusPolicy, load_span
 from petsage.features.status_page.timeline import OVERALL
 from petsage.features.status_page.uptime import DAY, day_start, tally
@@ -24,6 +25,7 @@ async def roll_up_day(
     start = day_start(day)
     span = await load_span(session, policy, start, start + DAY, now=now)
     rollups = []
+    await store.save_incidents(session, [i for listed in span.incidents.values() for i in listed])
     for name in (*policy.checks, OVERALL):
         if name == OVERALL:
             incidents = [i for listed in span.incidents.values() for i in listed]
@@ -53,5 +55,6 @@ async def roll_up(
         done.append(day)
         day += DAY
     await store.prune_rollups(session, before=today - timedelta(days=keep_days))
+    await store.prune_incidents(session, before=day_start(today) - timedelta(days=DAYS_SHOWN))
     await store.prune_runs(session, ended_before=now - timedelta(days=policy.history_days))
     return done

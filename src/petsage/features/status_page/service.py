@@ -3,6 +3,7 @@ last day or two, and this instance's changes that the history has not written ye
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,7 +11,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.features.status_page import store
-from petsage.features.status_page.incidents import Incident, count_by_day, find_incidents
+from petsage.features.status_page.incidents import (
+    Incident,
+    count_by_day,
+    find_incidents,
+    join_incidents,
+)
 from petsage.features.status_page.models import (
     DAYS_SHOWN,
     Banner,
@@ -20,12 +26,21 @@ from petsage.features.status_page.models import (
     StatusSummary,
     Window,
 )
-from petsage.features.status_page.timeline import OVERALL, Change, Segment, build_segments
+from petsage.features.status_page.timeline import (
+    OVERALL,
+    Baseline,
+    Change,
+    Run,
+    Segment,
+    build_segments,
+)
 from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start, tally, tally_days
 from petsage.health.lifecycle import Phase
 from petsage.health.model import Status
 
 INCIDENTS_SHOWN = 50
+# More than are shown: some of them join each other across midnight.
+STORED_INCIDENTS_READ = 4 * INCIDENTS_SHOWN
 WINDOW_DAYS = {Window.WEEK: 7, Window.MONTH: 30, Window.QUARTER: DAYS_SHOWN}
 
 
@@ -63,11 +78,11 @@ async def load_span(
     changes = await store.load_changes(session, start, end)
     changes = _merge_pending(changes, pending)
     baseline = await store.load_baseline(session, runs, policy.checks, start)
-    segments = build_segments(policy.checks, runs, changes, start=start, end=end, baseline=baseline)
-    incidents = {
-        name: find_incidents(name, segments[name], merge_seconds=policy.merge_seconds, now=now)
-        for name in policy.checks
-    }
+    # Pure work of up to a few hundred milliseconds: in a thread, so that requests keep being
+    # answered while it runs (the interpreter switches threads every few milliseconds).
+    segments, incidents = await asyncio.to_thread(
+        _timeline, policy, runs, changes, baseline, (start, end, now)
+    )
     return Span(start, end, segments, incidents)
 
 
@@ -86,7 +101,7 @@ async def compute_summary(
     span = await load_span(
         session, policy, _raw_start(now, rollups, policy), now, now=now, pending=pending
     )
-    incidents = await _recent_incidents(session, policy, span, now=now, pending=pending)
+    incidents = await _recent_incidents(session, policy, span, now=now)
     shown = _Days(span, rollups, days, now)
     checks = [shown.check(name, critical) for name, critical in policy.checks.items()]
     overall_days = shown.bars(OVERALL, _all(span.incidents))
@@ -98,6 +113,22 @@ async def compute_summary(
         checks=checks,
         incidents=[_incident_public(i, now) for i in incidents],
     )
+
+
+def _timeline(
+    policy: StatusPolicy,
+    runs: Sequence[Run],
+    changes: Sequence[Change],
+    baseline: Baseline,
+    times: tuple[datetime, datetime, datetime],
+) -> tuple[dict[str, list[Segment]], dict[str, list[Incident]]]:
+    start, end, now = times
+    segments = build_segments(policy.checks, runs, changes, start=start, end=end, baseline=baseline)
+    incidents = {
+        name: find_incidents(name, segments[name], merge_seconds=policy.merge_seconds, now=now)
+        for name in policy.checks
+    }
+    return segments, incidents
 
 
 def public(summary: StatusSummary) -> StatusSummary:
@@ -149,20 +180,16 @@ def _raw_start(
 
 
 async def _recent_incidents(
-    session: AsyncSession,
-    policy: StatusPolicy,
-    span: Span,
-    *,
-    now: datetime,
-    pending: Sequence[Change],
+    session: AsyncSession, policy: StatusPolicy, span: Span, *, now: datetime
 ) -> list[Incident]:
-    """Newest first. When the raw span holds too few, look through the whole raw retention
-    (few incidents means few events, so that stays cheap)."""
-    found = _all(span.incidents)
-    retention_start = now - timedelta(days=policy.history_days)
-    if len(found) < INCIDENTS_SHOWN and span.start > retention_start:
-        longer = await load_span(session, policy, retention_start, now, now=now, pending=pending)
-        found = _all(longer.incidents)
+    """Newest first: the raw span's, joined to those the rollups stored for earlier days."""
+    stored = await store.load_incidents(
+        session,
+        since=now - timedelta(days=DAYS_SHOWN),
+        before=span.start,
+        limit=STORED_INCIDENTS_READ,
+    )
+    found = join_incidents([*stored, *_all(span.incidents)], merge_seconds=policy.merge_seconds)
     found.sort(key=lambda incident: incident.started_at, reverse=True)
     return found[:INCIDENTS_SHOWN]
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from petsage.features.status_page.orm import StatusDailyRollup, StatusInstanceRun
+from petsage.features.status_page.incidents import Incident
+from petsage.features.status_page.orm import StatusDailyRollup, StatusIncident, StatusInstanceRun
 from petsage.features.status_page.timeline import Baseline, Change, Run
 from petsage.features.status_page.uptime import Tally
 from petsage.health.history import HealthEvent
@@ -174,8 +176,7 @@ async def save_rollups(session: AsyncSession, rollups: Sequence[DayRollup]) -> N
     """Insert or replace: two instances rolling up the same day write the same numbers."""
     if not rollups:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = _insert_for(session)
     for offset in range(0, len(rollups), _ROWS_PER_STATEMENT):
         chunk = rollups[offset : offset + _ROWS_PER_STATEMENT]
         statement = insert(StatusDailyRollup).values([_rollup_row(r) for r in chunk])
@@ -183,6 +184,38 @@ async def save_rollups(session: AsyncSession, rollups: Sequence[DayRollup]) -> N
         await session.execute(
             statement.on_conflict_do_update(index_elements=["day", "check_name"], set_=columns)
         )
+
+
+async def save_incidents(session: AsyncSession, incidents: Sequence[Incident]) -> None:
+    """Insert or replace by id (the check and its start), like the rollups."""
+    if not incidents:
+        return
+    insert = _insert_for(session)
+    for offset in range(0, len(incidents), _ROWS_PER_STATEMENT):
+        chunk = incidents[offset : offset + _ROWS_PER_STATEMENT]
+        statement = insert(StatusIncident).values([_incident_row(i) for i in chunk])
+        columns = {name: statement.excluded[name] for name in ("severity", "ended_at", "reason")}
+        await session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=columns))
+
+
+async def load_incidents(
+    session: AsyncSession, *, since: datetime, before: datetime, limit: int
+) -> list[Incident]:
+    """Stored incidents begun in [since, before), the newest `limit` of them."""
+    rows = await session.scalars(
+        select(StatusIncident)
+        .where(StatusIncident.started_at >= since, StatusIncident.started_at < before)
+        .order_by(StatusIncident.started_at.desc())
+        .limit(limit)
+    )
+    return [
+        Incident(row.check_name, Status(row.severity), row.started_at, row.ended_at, row.reason)
+        for row in rows
+    ]
+
+
+async def prune_incidents(session: AsyncSession, *, before: datetime) -> None:
+    await session.execute(delete(StatusIncident).where(StatusIncident.started_at < before))
 
 
 async def prune_rollups(session: AsyncSession, *, before: date) -> None:
@@ -204,3 +237,20 @@ def _rollup_row(rollup: DayRollup) -> Mapping[str, object]:
         "seconds_unknown": rollup.tally.unknown,
         "incidents": rollup.incidents,
     }
+
+
+def _incident_row(incident: Incident) -> Mapping[str, object]:
+    return {
+        "id": incident.id,
+        "check_name": incident.check,
+        "severity": incident.severity.value,
+        "started_at": incident.started_at,
+        "ended_at": incident.ended_at,
+        "reason": incident.reason,
+    }
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO UPDATE (the plain one has not)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert

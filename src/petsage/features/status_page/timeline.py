@@ -76,20 +76,15 @@ def build_segments(
 
     `checks` maps each check's name to whether it is critical; changes of other checks are
     ignored. `baseline` gives each instance's status at `start` for runs begun before it.
+    A change costs work for its own check and the overall row only, not for every check.
     """
-    sweep = _Sweep(checks, baseline or {})
-    points = _points(runs, changes, start, end, checks)
-    segments: dict[str, list[Segment]] = {name: [] for name in (*checks, OVERALL)}
-    moment = start
-    for at, group in points:
-        if at > moment:
-            sweep.emit(segments, moment, at)
-            moment = at
+    sweep = _Sweep(checks, baseline or {}, start)
+    for at, group in _points(runs, changes, start, end, checks):
+        touched = set()
         for point in group:
-            sweep.apply(point, start)
-    if end > moment:
-        sweep.emit(segments, moment, end)
-    return segments
+            touched |= sweep.apply(point)
+        sweep.settle(at, touched)
+    return sweep.close(end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,68 +121,102 @@ def _points(
     return grouped
 
 
-class _Sweep:
-    """The running instances and each one's check statuses, as the sweep goes through time."""
+class _Instance:
+    """One running instance's check statuses, and how many are failing, to know its overall
+    status without going through every check."""
 
-    def __init__(self, checks: Mapping[str, bool], baseline: Baseline) -> None:
+    def __init__(self, states: dict[str, tuple[Status, str]], critical: Mapping[str, bool]) -> None:
+        self.states = states
+        self.critical = critical
+        self.critical_errors = 0
+        self.not_ok = 0
+        for name, (status, _) in states.items():
+            self._count(name, status, 1)
+
+    def set(self, check: str, status: Status, reason: str) -> None:
+        self._count(check, self.states[check][0], -1)
+        self.states[check] = (status, reason)
+        self._count(check, status, 1)
+
+    def overall(self) -> Status:
+        if self.critical_errors:
+            return Status.ERROR
+        return Status.DEGRADED if self.not_ok else Status.OK
+
+    def _count(self, check: str, status: Status, step: int) -> None:
+        if status is not Status.OK:
+            self.not_ok += step
+            if status is Status.ERROR and self.critical[check]:
+                self.critical_errors += step
+
+
+class _Sweep:
+    """The running instances, and each row's open segment, as the sweep goes through time."""
+
+    def __init__(self, checks: Mapping[str, bool], baseline: Baseline, start: datetime) -> None:
         self.checks = checks
         self.baseline = baseline
-        self.running: dict[str, dict[str, tuple[Status, str]]] = {}
-
-    def apply(self, point: _Point, range_start: datetime) -> None:
-        if point.kind == 0:
-            self.running.pop(point.instance_id, None)
-        elif point.kind == 1:
-            self.running[point.instance_id] = self._initial(point.instance_id)
-        elif point.change is not None and point.instance_id in self.running:
-            change = point.change
-            self.running[point.instance_id][change.check] = (change.status, change.reason)
-
-    def _initial(self, instance_id: str) -> dict[str, tuple[Status, str]]:
-        return {
-            name: (self.baseline.get((instance_id, name), Status.OK), "") for name in self.checks
+        self.running: dict[str, _Instance] = {}
+        self.segments: dict[str, list[Segment]] = {name: [] for name in (*checks, OVERALL)}
+        self.open: dict[str, Segment] = {
+            name: Segment(start, start, None) for name in self.segments
         }
 
-    def emit(self, segments: dict[str, list[Segment]], start: datetime, end: datetime) -> None:
-        instances = list(self.running.values())
-        for name in self.checks:
-            status, reason = _worst((states[name] for states in instances), default=None)
-            _extend(segments[name], Segment(start, end, status, reason))
-        overall: Status | None = None
-        for states in instances:
-            status = _instance_overall(states, self.checks)
-            if overall is None or SEVERITY[status] < SEVERITY[overall]:
-                overall = status
-        _extend(segments[OVERALL], Segment(start, end, overall))
+    def apply(self, point: _Point) -> set[str]:
+        """Apply one point; return the rows it may have changed."""
+        if point.kind == 0:
+            self.running.pop(point.instance_id, None)
+            return set(self.segments)
+        if point.kind == 1:
+            self.running[point.instance_id] = _Instance(
+                {
+                    name: (self.baseline.get((point.instance_id, name), Status.OK), "")
+                    for name in self.checks
+                },
+                self.checks,
+            )
+            return set(self.segments)
+        instance = self.running.get(point.instance_id)
+        if instance is None or point.change is None:
+            return set()  # a late change from an instance that is not running
+        instance.set(point.change.check, point.change.status, point.change.reason)
+        return {point.change.check, OVERALL}
+
+    def settle(self, at: datetime, rows: set[str]) -> None:
+        for name in rows:
+            if name == OVERALL:
+                status, reason = self._overall(), ""
+            else:
+                status, reason = _worst(i.states[name] for i in self.running.values())
+            opened = self.open[name]
+            if status is opened.status:
+                continue
+            if at > opened.start:
+                self.segments[name].append(Segment(opened.start, at, opened.status, opened.reason))
+            self.open[name] = Segment(at, at, status, reason)
+
+    def close(self, end: datetime) -> dict[str, list[Segment]]:
+        for name, opened in self.open.items():
+            if end > opened.start:
+                self.segments[name].append(Segment(opened.start, end, opened.status, opened.reason))
+        return self.segments
+
+    def _overall(self) -> Status | None:
+        best: Status | None = None
+        for instance in self.running.values():
+            status = instance.overall()
+            if best is None or SEVERITY[status] < SEVERITY[best]:
+                best = status
+        return best
 
 
-def _worst(states: Iterable[tuple[Status, str]], *, default: None) -> tuple[Status | None, str]:
-    worst: tuple[Status | None, str] = (default, "")
+def _worst(states: Iterable[tuple[Status, str]]) -> tuple[Status | None, str]:
+    worst: tuple[Status | None, str] = (None, "")
     for status, reason in states:
         current = worst[0]
         if current is None or SEVERITY[status] > SEVERITY[current]:
             worst = (status, reason)
     return worst
-
-
-def _instance_overall(
-    states: Mapping[str, tuple[Status, str]], critical: Mapping[str, bool]
-) -> Status:
-    overall = Status.OK
-    for name, (status, _) in states.items():
-        if status is Status.ERROR and critical[name]:
-            return Status.ERROR
-        if status is not Status.OK:
-            overall = Status.DEGRADED
-    return overall
-
-
-def _extend(segments: list[Segment], segment: Segment) -> None:
-    if segments and segments[-1].status is segment.status and segments[-1].end == segment.start:
-        last = segments[-1]
-        segments[-1] = Segment(last.start, segment.end, last.status, last.reason or segment.reason)
-    else:
-        segments.append(segment)
 
 
 def current(segments: Sequence[Segment]) -> Segment | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from petsage.features.status_page.models import DayBar
+from petsage.features.status_page.models import DayBar, DayStatus
 from petsage.features.status_page.timeline import Segment
 from petsage.health.model import Status
 
@@ -38,10 +38,11 @@ class Tally:
         """Share of the known time that was available (ok or degraded); None: none known."""
         return (self.ok + self.degraded) / self.known if self.known > 0 else None
 
-    def worst(self) -> str:
-        for status, seconds in (("error", self.error), ("degraded", self.degraded)):
-            if seconds > 0:
-                return status
+    def worst(self) -> DayStatus:
+        if self.error > 0:
+            return "error"
+        if self.degraded > 0:
+            return "degraded"
         return "ok" if self.ok > 0 else "no_data"
 
 

@@ -1,4 +1,4 @@
-"""status_instance_runs and status_daily_rollups: the status page's tables.
+"""status_instance_runs, status_daily_rollups and status_incidents: the status page's tables.
 
 Revision ID: 0002
 Revises: 0001
@@ -38,9 +38,22 @@ def upgrade() -> None:
         sa.Column("incidents", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "check_name", name=op.f("pk_status_daily_rollups")),
     )
+    op.create_table(
+        "status_incidents",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("check_name", sa.String(length=100), nullable=False),
+        sa.Column("severity", sa.String(length=16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_incidents")),
+    )
+    op.create_index("ix_status_incidents_started_at", "status_incidents", ["started_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_status_incidents_started_at", table_name="status_incidents")
+    op.drop_table("status_incidents")
     op.drop_table("status_daily_rollups")
     op.drop_index("ix_status_instance_runs_started_at", table_name="status_instance_runs")
     op.drop_table("status_instance_runs")

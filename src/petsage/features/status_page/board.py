@@ -35,6 +35,7 @@ class StatusBoard:
         self.instance_id = instance_id
         self._full = initial
         self._public = public(initial)
+        self._rendered = _render(self._full, self._public)
         self._version = 0
         self._changed = asyncio.Condition()
         self._dirty = asyncio.Event()
@@ -45,6 +46,11 @@ class StatusBoard:
     def summary(self, *, detail: bool) -> StatusSummary:
         """The latest summary, from memory: no query, no check."""
         return self._full if detail else self._public
+
+    def rendered(self, *, detail: bool) -> bytes:
+        """`summary(detail=...)` as JSON, rendered once per change rather than per view: with
+        90 bars a check, serialising it is most of the cost of an answer."""
+        return self._rendered[detail]
 
     @property
     def version(self) -> int:
@@ -111,8 +117,13 @@ class StatusBoard:
             exclude={"updated_at"}
         )
         self._full, self._public = summary, public(summary)
+        self._rendered = _render(self._full, self._public)
         if same:
             return
         async with self._changed:
             self._version += 1
             self._changed.notify_all()
+
+
+def _render(full: StatusSummary, anonymous: StatusSummary) -> dict[bool, bytes]:
+    return {True: full.model_dump_json().encode(), False: anonymous.model_dump_json().encode()}

@@ -93,7 +93,7 @@ def count_by_day(
 
 
 def _continues(last: Incident, incident: Incident, merge: timedelta) -> bool:
-    return last.ended_at is not None and incident.started_at - last.ended_at < merge
+    return last.ended_at is not None and incident.started_at - last.ended_at <= merge
 
 
 def _rank(status: Status) -> int:

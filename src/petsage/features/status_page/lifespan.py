@@ -13,6 +13,7 @@ from petsage.blueprint import AppServices
 from petsage.database.session import Database
 from petsage.features.status_page import rollups, service, store
 from petsage.features.status_page.board import StatusBoard
+from petsage.features.status_page.hours import HourCache
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.prometheus import UptimeCollector
 from petsage.features.status_page.timeline import Change
@@ -40,11 +41,17 @@ def policy_of(services: AppServices) -> service.StatusPolicy:
 def build_board(services: AppServices, instance: str) -> StatusBoard:
     policy = policy_of(services)
     database, lifecycle = services.database, services.health.lifecycle
+    hours: HourCache = {}
 
     async def compute(pending: Sequence[Change]) -> StatusSummary:
         async with database.session() as session:
             return await service.compute_summary(
-                session, policy, now=datetime.now(UTC), phase=lifecycle.phase, pending=pending
+                session,
+                policy,
+                now=datetime.now(UTC),
+                phase=lifecycle.phase,
+                pending=pending,
+                cache=hours,
             )
 
     initial = service.placeholder(datetime.now(UTC), policy.checks)

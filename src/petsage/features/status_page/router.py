@@ -1,6 +1,6 @@
 """`GET /system/status.json`: the data behind the status page."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from petsage.features.status_page.dependencies import StatusBoardDep
 from petsage.features.status_page.models import StatusSummary
@@ -12,10 +12,15 @@ JSON_PATH = f"{STATUS_PATH}.json"
 api_router = APIRouter(tags=["Status Page"])
 
 
-@api_router.get(JSON_PATH, summary="The status page's data")
-async def get_status_summary(board: StatusBoardDep, details: DetailsAllowedDep) -> StatusSummary:
+# The model documents the answer; the board renders its bytes once per change.
+@api_router.get(
+    JSON_PATH,
+    summary="The status page's data",
+    responses={200: {"model": StatusSummary, "description": "The latest summary."}},
+)
+async def get_status_summary(board: StatusBoardDep, details: DetailsAllowedDep) -> Response:
     """Current statuses, uptime per window, 90 daily bars and the latest incidents, overall and
     per check. Served from a summary computed in the background: reading it never runs a check
     or queries the database. Reasons only for callers allowed details (the health detail
     policy)."""
-    return board.summary(detail=details)
+    return Response(board.rendered(detail=details), media_type="application/json")

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.features.status_page import store
+from petsage.features.status_page.hours import HOUR, Hour, HourCache, Recent, floor_hour
 from petsage.features.status_page.incidents import (
     Incident,
     count_by_day,
@@ -34,11 +35,12 @@ from petsage.features.status_page.timeline import (
     Segment,
     build_segments,
 )
-from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start, tally, tally_days
+from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start
 from petsage.health.lifecycle import Phase
 from petsage.health.model import Status
 
 INCIDENTS_SHOWN = 50
+_UNKNOWN = Segment(datetime.min, datetime.min, None)
 # More than are shown: some of them join each other across midnight.
 STORED_INCIDENTS_READ = 4 * INCIDENTS_SHOWN
 WINDOW_DAYS = {Window.WEEK: 7, Window.MONTH: 30, Window.QUARTER: DAYS_SHOWN}
@@ -93,26 +95,58 @@ async def compute_summary(
     now: datetime,
     phase: Phase,
     pending: Sequence[Change] = (),
+    cache: HourCache | None = None,
 ) -> StatusSummary:
-    """The full summary (reasons included); `public` strips it for anonymous callers."""
+    """The full summary (reasons included); `public` strips it for anonymous callers.
+    `cache` keeps settled hours from one computation to the next (the board owns one)."""
     today = now.date()
     days = [today - timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
     rollups = {(r.day, r.check): r for r in await store.load_rollups(session, days[0], today - DAY)}
-    span = await load_span(
-        session, policy, _raw_start(now, rollups, policy), now, now=now, pending=pending
+    start = _raw_start(now, rollups, policy)
+    recent = await load_recent(
+        session, policy, start, now=now, pending=pending, cache={} if cache is None else cache
     )
-    incidents = await _recent_incidents(session, policy, span, now=now)
-    shown = _Days(span, rollups, days, now)
+    incidents = await _recent_incidents(session, policy, recent, now=now)
+    shown = _Days(recent, rollups, days, now)
     checks = [shown.check(name, critical) for name, critical in policy.checks.items()]
-    overall_days = shown.bars(OVERALL, _all(span.incidents))
+    overall_days = shown.bars(OVERALL, recent.all_incidents(list(policy.checks)))
     return StatusSummary(
-        banner=_banner(phase, span),
+        banner=_banner(phase, recent, policy),
         updated_at=now,
         uptime=shown.uptime(OVERALL, overall_days),
         days=overall_days,
         checks=checks,
         incidents=[_incident_public(i, now) for i in incidents],
     )
+
+
+async def load_recent(
+    session: AsyncSession,
+    policy: StatusPolicy,
+    start: datetime,
+    *,
+    now: datetime,
+    pending: Sequence[Change],
+    cache: HourCache,
+) -> Recent:
+    """The hours from `start` (on the hour) to now: settled ones from `cache`, the others read."""
+    settled_before = now - timedelta(seconds=policy.alive_within)
+    hours = []
+    hour_start = start
+    while hour_start < now:
+        end = min(hour_start + HOUR, now)
+        settled = hour_start + HOUR <= settled_before
+        hour = cache.get(hour_start) if settled else None
+        if hour is None:
+            span = await load_span(session, policy, hour_start, end, now=now, pending=pending)
+            hour = Hour.of(hour_start, end, span.segments, span.incidents)
+            if settled:
+                cache[hour_start] = hour
+        hours.append(hour)
+        hour_start += HOUR
+    for kept in [moment for moment in cache if moment < start]:
+        del cache[kept]
+    return Recent(start, hours, policy.merge_seconds)
 
 
 def _timeline(
@@ -175,21 +209,23 @@ def _raw_start(
     """The last 24 hours, from the start of yesterday when yesterday is not rolled up yet;
     never before the raw retention."""
     yesterday = now.date() - DAY
-    start = now - DAY if (yesterday, OVERALL) in rollups else day_start(yesterday)
-    return max(start, now - timedelta(days=policy.history_days))
+    start = floor_hour(now - DAY) if (yesterday, OVERALL) in rollups else day_start(yesterday)
+    return max(start, floor_hour(now - timedelta(days=policy.history_days)) + HOUR)
 
 
 async def _recent_incidents(
-    session: AsyncSession, policy: StatusPolicy, span: Span, *, now: datetime
+    session: AsyncSession, policy: StatusPolicy, recent: Recent, *, now: datetime
 ) -> list[Incident]:
     """Newest first: the raw span's, joined to those the rollups stored for earlier days."""
     stored = await store.load_incidents(
         session,
         since=now - timedelta(days=DAYS_SHOWN),
-        before=span.start,
+        before=recent.start,
         limit=STORED_INCIDENTS_READ,
     )
-    found = join_incidents([*stored, *_all(span.incidents)], merge_seconds=policy.merge_seconds)
+    found = join_incidents(
+        [*stored, *recent.all_incidents(list(policy.checks))], merge_seconds=policy.merge_seconds
+    )
     found.sort(key=lambda incident: incident.started_at, reverse=True)
     return found[:INCIDENTS_SHOWN]
 
@@ -200,25 +236,22 @@ def _all(incidents: Mapping[str, list[Incident]]) -> list[Incident]:
 
 @dataclass(frozen=True, slots=True)
 class _Days:
-    """The 90 days shown: raw segments for the days the span covers, rollups before."""
+    """The 90 days shown: the recent hours for the days they cover, rollups before."""
 
-    span: Span
+    recent: Recent
     rollups: Mapping[tuple[date, str], store.DayRollup]
     days: Sequence[date]
     now: datetime
 
     def bars(self, name: str, incidents: Iterable[Incident]) -> list[DayBar]:
-        raw_days = [day for day in self.days if day_start(day) >= self.span.start]
-        counted = (
-            tally_days(self.span.segments[name], raw_days[0], raw_days[-1], until=self.now)
-            if raw_days
-            else {}
-        )
+        raw_days = [day for day in self.days if day_start(day) >= self.recent.start]
         touching = count_by_day(incidents, raw_days, self.now)
         bars = []
         for day in self.days:
-            if day in counted:
-                bars.append(day_bar(day, counted[day], touching[day]))
+            if day in touching:
+                start = day_start(day)
+                counted = self.recent.tally(name, start, min(start + DAY, self.now))
+                bars.append(day_bar(day, counted, touching[day]))
                 continue
             rolled = self.rollups.get((day, name))
             bars.append(
@@ -227,7 +260,7 @@ class _Days:
         return bars
 
     def uptime(self, name: str, bars: Sequence[DayBar]) -> dict[Window, float | None]:
-        last_day = tally(self.span.segments[name], self.now - DAY, self.now)
+        last_day = self.recent.tally(name, self.now - DAY, self.now)
         windows: dict[Window, float | None] = {Window.DAY: last_day.uptime()}
         for window, count in WINDOW_DAYS.items():
             total = Tally()
@@ -239,37 +272,36 @@ class _Days:
         return windows
 
     def check(self, name: str, critical: bool) -> CheckStatusPublic:
-        bars = self.bars(name, self.span.incidents[name])
-        segments = self.span.segments[name]
-        last = segments[-1] if segments else None
+        bars = self.bars(name, self.recent.incidents(name))
+        last, since = self.recent.current(name)
         status = last.status if last else None
-        # A status that began before the span began: since when is not known here.
-        known_since = last is not None and last.start > self.span.start
         return CheckStatusPublic(
             name=name,
             critical=critical,
             status=status.value if status else "unknown",
-            since=last.start if last and known_since else None,
+            since=since,
             uptime=self.uptime(name, bars),
             days=bars,
             reason=(last.reason or None) if last and status is not Status.OK else None,
         )
 
 
-def _banner(phase: Phase, span: Span) -> Banner:
+def _banner(phase: Phase, recent: Recent, policy: StatusPolicy) -> Banner:
     if phase is Phase.STARTING:
         return Banner.STARTING
     if phase is Phase.DRAINING:
         return Banner.DRAINING
-    now = {
-        name: (segments[-1].status if segments else None)
-        for name, segments in span.segments.items()
-    }
-    if now.pop(OVERALL) is Status.ERROR:
+    return _worst_banner(recent, policy)
+
+
+def _worst_banner(recent: Recent, policy: StatusPolicy) -> Banner:
+    overall, _ = recent.current(OVERALL)
+    if overall is not None and overall.status is Status.ERROR:
         return Banner.OUTAGE
-    if Status.ERROR in now.values():
+    now = {(recent.current(name)[0] or _UNKNOWN).status for name in policy.checks}
+    if Status.ERROR in now:
         return Banner.PARTIAL_OUTAGE
-    if Status.DEGRADED in now.values():
+    if Status.DEGRADED in now:
         return Banner.DEGRADED
     return Banner.OPERATIONAL
 

@@ -139,7 +139,7 @@ async def load_baseline(
                     HealthEvent.occurred_at >= run.start,
                     HealthEvent.occurred_at < at,
                 )
-                .order_by(HealthEvent.occurred_at.desc(), HealthEvent.id.desc())
+                .order_by(HealthEvent.occurred_at.desc())  # no tiebreak: the index gives this order
                 .limit(1)
             )
             if status is not None:

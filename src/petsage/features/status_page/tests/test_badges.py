@@ -24,7 +24,9 @@ BADGE = "/system/status/badge"
 
 @pytest.fixture
 def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
-    app = create_app(make_settings(health_token=TOKEN), features=[serving(sample_summary())])
+    settings = make_settings(health_token=TOKEN)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, features=[serving(sample_summary())])
     with TestClient(app) as test_client:
         yield test_client
 

@@ -26,7 +26,9 @@ FEED = "/system/status/feed.atom"
 def fetch(
     make_settings: Callable[..., Settings], summary: StatusSummary, **headers: str
 ) -> feedparser.FeedParserDict:
-    app = create_app(make_settings(health_token=TOKEN), features=[serving(summary)])
+    settings = make_settings(health_token=TOKEN)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings, features=[serving(summary)])
     with TestClient(app) as client:
         response = client.get(FEED, headers=headers)
     assert response.status_code == 200

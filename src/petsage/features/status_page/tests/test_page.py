@@ -28,6 +28,8 @@ def status_client(
     make_settings: Callable[..., Settings], summary: StatusSummary
 ) -> Iterator[TestClient]:
     settings = make_settings(health_token=TOKEN)
+    # A data directory that exists: the platform's history recorder opens SQLite there.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     with TestClient(create_app(settings, features=[serving(summary)])) as client:
         yield client
 

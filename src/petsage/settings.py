@@ -142,6 +142,10 @@ class Settings(BaseSettings):
     # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
     otel_enabled: bool = False
 
+    # --- Status page (live updates) -----------------------------------------------------------
+    # Open Server-Sent Events streams per process; beyond it a stream gets 503 (the page polls).
+    status_max_streams: int = Field(default=100, ge=0, le=10_000)
+
     @field_validator("features_disabled", mode="before")
     @classmethod
     def _split_names(cls, value: Any) -> Any:

@@ -138,3 +138,54 @@ def _accepting(handle: Callable[[socket.socket, threading.Event], None]) -> Iter
         stop.set()
         thread.join(timeout=5)
         listener.close()
+
+
+class StoppableDependency:
+    """A healthy HTTP dependency (200 `{}`) that can be stopped and started again on its port.
+
+    Stopped, its port refuses connections, as a crashed dependency's does.
+    """
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/health"
+
+    def start(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Keep the test output clean."""
+
+        # HTTPServer sets SO_REUSEADDR: the port is free again at once after a stop.
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+
+@contextmanager
+def stoppable_dependency() -> Iterator[StoppableDependency]:
+    dependency = StoppableDependency()
+    dependency.start()
+    try:
+        yield dependency
+    finally:
+        dependency.stop()

@@ -4,7 +4,10 @@
 Off with PETSAGE_STATUS_PAGE_ENABLED=false: then every path answers 404.
 """
 
-from petsage.blueprint import Feature
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from petsage.blueprint import AppServices, Feature
 from petsage.features.status_page.lifespan import status_lifespan
 from petsage.features.status_page.orm import (
     StatusDailyRollup,
@@ -12,6 +15,8 @@ from petsage.features.status_page.orm import (
     StatusInstanceRun,
 )
 from petsage.features.status_page.router import api_router
+from petsage.features.status_page.streams import live_streams
+from petsage.features.status_page.views import page_router
 from petsage.settings import Settings
 
 
@@ -19,11 +24,18 @@ def _status_page_enabled(settings: Settings) -> bool:
     return settings.status_page_enabled
 
 
+@asynccontextmanager
+async def _lifespan(services: AppServices) -> AsyncIterator[None]:
+    # Streams inside the board's lifespan: they end before the board stops.
+    async with status_lifespan(services), live_streams(services):
+        yield
+
+
 feature = Feature(
     name="status_page",
     summary="Status page: uptime, daily bars and incidents of the health checks",
-    routers=(api_router,),
+    routers=(api_router, page_router),
     models=(StatusInstanceRun, StatusDailyRollup, StatusIncident),
-    lifespan=status_lifespan,
+    lifespan=_lifespan,
     enabled_when=_status_page_enabled,
 )

@@ -1,0 +1,77 @@
+"""The Atom feed of incidents (RFC 4287), built with ElementTree so every text is escaped.
+
+Entry ids are tag URIs (RFC 4151) made from the incident's id, which is stable across
+recomputes and instances, so a reader never shows one incident twice. An entry's `updated`
+is its end once it ended: a reader shows the resolution as an update of the same entry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from xml.etree import ElementTree
+
+from petsage.features.status_page import wording
+from petsage.features.status_page.models import IncidentPublic, StatusSummary
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_ID = "tag:petsage,2026:status"
+MEDIA_TYPE = "application/atom+xml"
+
+
+def entry_id(incident: IncidentPublic) -> str:
+    return f"{FEED_ID}:incident:{incident.id}"
+
+
+def render_feed(summary: StatusSummary, *, page_url: str, feed_url: str, detail: bool) -> bytes:
+    feed = ElementTree.Element("feed", xmlns=ATOM)
+    _text(feed, "id", FEED_ID)
+    _text(feed, "title", "PetSage incidents")
+    _text(feed, "updated", _updated(summary).isoformat())
+    ElementTree.SubElement(feed, "link", rel="self", href=feed_url, type=MEDIA_TYPE)
+    ElementTree.SubElement(feed, "link", rel="alternate", href=page_url, type="text/html")
+    author = ElementTree.SubElement(feed, "author")
+    _text(author, "name", "PetSage")
+    for incident in summary.incidents:
+        _entry(feed, incident, page_url, detail=detail)
+    body: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+def _updated(summary: StatusSummary) -> datetime:
+    return max((_changed(incident) for incident in summary.incidents), default=summary.updated_at)
+
+
+def _changed(incident: IncidentPublic) -> datetime:
+    return incident.ended_at or incident.started_at
+
+
+def _entry(feed: ElementTree.Element, incident: IncidentPublic, page: str, *, detail: bool) -> None:
+    entry = ElementTree.SubElement(feed, "entry")
+    _text(entry, "id", entry_id(incident))
+    _text(entry, "title", _title(incident))
+    _text(entry, "published", incident.started_at.isoformat())
+    _text(entry, "updated", _changed(incident).isoformat())
+    ElementTree.SubElement(entry, "link", rel="alternate", href=f"{page}#incident-{incident.id}")
+    _text(entry, "summary", _summary(incident, detail=detail))
+
+
+def _title(incident: IncidentPublic) -> str:
+    state = "ongoing" if incident.ended_at is None else "resolved"
+    severity = wording.SEVERITIES[incident.severity].text
+    return f"{severity}: {incident.check} ({state})"
+
+
+def _summary(incident: IncidentPublic, *, detail: bool) -> str:
+    lines = [f"Started {wording.moment(incident.started_at)}."]
+    if incident.ended_at is None:
+        lines.append(f"Ongoing for {wording.duration(incident.duration_seconds)}.")
+    else:
+        ended = wording.moment(incident.ended_at)
+        lines.append(f"Ended {ended}, after {wording.duration(incident.duration_seconds)}.")
+    if detail and incident.reason:
+        lines.append(f"Reason: {incident.reason}")
+    return " ".join(lines)
+
+
+def _text(parent: ElementTree.Element, tag: str, text: str) -> None:
+    ElementTree.SubElement(parent, tag).text = text

@@ -1,0 +1,164 @@
+"""`page_router`: the status page, its live event stream, the badges and the incident feed.
+
+Every handler reads the status board's cached summary: opening the page never runs a check
+and never queries the database. Each follows the detail policy like the JSON does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import HTMLResponse
+
+from petsage.errors import NotFoundError
+from petsage.features.status_page import badges, feed, page
+from petsage.features.status_page.badges import Badge, Metric
+from petsage.features.status_page.dependencies import StatusBoardDep
+from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
+from petsage.features.status_page.router import STATUS_PATH
+from petsage.features.status_page.streams import STREAMS_KEY, EventStream, StreamHub
+from petsage.http.dependencies import DetailsAllowedDep
+
+PREFIX = STATUS_PATH
+SVG = "image/svg+xml"
+# Short: a badge on a README should follow an outage within a minute, through any cache.
+BADGE_CACHE = "public, max-age=30"
+
+page_router = APIRouter(prefix=PREFIX, tags=["Status Page"])
+
+
+def _hub(request: Request) -> StreamHub:
+    hub = request.app.state.services.feature_state[STREAMS_KEY]
+    if not isinstance(hub, StreamHub):  # pragma: no cover - set by the feature's lifespan
+        raise TypeError(f"{STREAMS_KEY} holds {type(hub).__name__}, not a StreamHub")
+    return hub
+
+
+StreamHubDep = Annotated[StreamHub, Depends(_hub)]
+MetricQuery = Annotated[Metric, Query(description="`status`, or `uptime` over `window`.")]
+WindowQuery = Annotated[Window, Query(description="The uptime window, with `metric=uptime`.")]
+
+
+class CheckNotFoundError(NotFoundError):
+    code = "check_not_found"
+
+
+@page_router.get("", response_class=HTMLResponse, summary="The status page")
+async def get_status_page(board: StatusBoardDep, details: DetailsAllowedDep) -> HTMLResponse:
+    """Current statuses, 90 days of daily bars, uptime per window and the incidents, as HTML.
+    Works without JavaScript (it reloads every 30 s); with it, updates live from `/events`."""
+    html = page.render_page(
+        board.summary(detail=details), version=board.version, detail=details, base=PREFIX
+    )
+    headers = {
+        "content-security-policy": page.content_security_policy(),
+        "cache-control": "no-cache",
+    }
+    return HTMLResponse(html, headers=headers)
+
+
+# Not in OpenAPI: its body never ends, which no schema describes and no API fuzzer survives.
+@page_router.get("/events", include_in_schema=False)
+async def stream_status_events(
+    board: StatusBoardDep, hub: StreamHubDep, details: DetailsAllowedDep
+) -> Response:
+    """One `summary` event (the `/system/status.json` document) now and on every change,
+    and a comment every 15 s. Closes when the instance drains or stops."""
+    hub.admit()
+    return EventStream(hub, board, detail=details)
+
+
+@page_router.get(
+    "/feed.atom",
+    summary="Incidents as an Atom feed",
+    response_class=Response,
+    responses={200: {"content": {feed.MEDIA_TYPE: {}}, "description": "An Atom feed."}},
+)
+async def get_incident_feed(
+    request: Request, board: StatusBoardDep, details: DetailsAllowedDep
+) -> Response:
+    """Every incident of the status page, newest first, with ids that never change."""
+    base = str(request.base_url).rstrip("/") + PREFIX
+    body = feed.render_feed(
+        board.summary(detail=details), page_url=base, feed_url=base + "/feed.atom", detail=details
+    )
+    return Response(body, media_type=feed.MEDIA_TYPE, headers={"cache-control": "no-cache"})
+
+
+SVG_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {SVG: {}}, "description": "A badge."},
+    404: {"description": "No check has that name."},
+}
+
+
+@page_router.get(
+    "/badge.svg", summary="Status badge", response_class=Response, responses=SVG_RESPONSES
+)
+async def get_status_badge(
+    board: StatusBoardDep,
+    details: DetailsAllowedDep,
+    metric: MetricQuery = Metric.STATUS,
+    window: WindowQuery = Window.MONTH,
+) -> Response:
+    """The overall status, or its uptime with `?metric=uptime&window=30d`."""
+    badge = badges.overall_badge(board.summary(detail=details), metric, window)
+    return _svg(badge)
+
+
+@page_router.get("/badge.json", summary="Status badge, shields.io endpoint")
+async def get_status_shield(
+    board: StatusBoardDep,
+    details: DetailsAllowedDep,
+    metric: MetricQuery = Metric.STATUS,
+    window: WindowQuery = Window.MONTH,
+) -> dict[str, object]:
+    """For `https://img.shields.io/endpoint?url=...`: the same words as `badge.svg`."""
+    return badges.overall_badge(board.summary(detail=details), metric, window).shields()
+
+
+@page_router.get(
+    "/badge/{check}.svg",
+    summary="One check's badge",
+    response_class=Response,
+    responses=SVG_RESPONSES,
+)
+async def get_check_badge(
+    check: str,
+    board: StatusBoardDep,
+    details: DetailsAllowedDep,
+    metric: MetricQuery = Metric.STATUS,
+    window: WindowQuery = Window.MONTH,
+) -> Response:
+    """One check's status, or its uptime with `?metric=uptime&window=30d`."""
+    found = _check(board.summary(detail=details), check)
+    return _svg(badges.check_badge(found, metric, window))
+
+
+@page_router.get(
+    "/badge/{check}.json",
+    summary="One check's badge, shields.io endpoint",
+    responses={404: {"description": "No check has that name."}},
+)
+async def get_check_shield(
+    check: str,
+    board: StatusBoardDep,
+    details: DetailsAllowedDep,
+    metric: MetricQuery = Metric.STATUS,
+    window: WindowQuery = Window.MONTH,
+) -> dict[str, object]:
+    """For `https://img.shields.io/endpoint?url=...`: the same words as the check's SVG."""
+    found = _check(board.summary(detail=details), check)
+    return badges.check_badge(found, metric, window).shields()
+
+
+def _check(summary: StatusSummary, name: str) -> CheckStatusPublic:
+    for check in summary.checks:
+        if check.name == name:
+            return check
+    raise CheckNotFoundError(f"No check is named {name!r}.")
+
+
+def _svg(badge: Badge) -> Response:
+    svg = badges.render_svg(badge)
+    return Response(svg, media_type=SVG, headers={"cache-control": BADGE_CACHE})

@@ -28,6 +28,9 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {"data_dir": tmp_path / "var", "shutdown_drain_seconds": 0}
         values.update(overrides)
+        if "data_dir" not in overrides:
+            # As `petsage serve`'s preflight does: features write to the database at start-up.
+            values["data_dir"].mkdir(parents=True, exist_ok=True)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
     return build

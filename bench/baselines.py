@@ -41,3 +41,10 @@ async def answer_lifespan(receive: Receive, send: Send) -> None:
 
 def raw_asgi() -> ASGIApp:
     return raw_liveness
+
+
+def bare_fastapi() -> ASGIApp:
+    """`bare_fastapi.app` for `uvicorn --factory`, imported only by the server that runs it."""
+    from bare_fastapi import app  # noqa: PLC0415
+
+    return app

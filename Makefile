@@ -9,8 +9,11 @@ setup:
 serve: setup
 	$(UV) run petsage serve
 
+# The same options as scripts/bootstrap.sh test (the README explains them).
+PARALLEL = -n auto --dist loadgroup --no-loadscope-reorder
+
 test: setup
-	$(UV) run pytest --cov --cov-report=term
+	$(UV) run pytest $(PARALLEL) --cov --cov-report=term
 
 lint: setup
 	$(UV) run ruff check .

@@ -354,21 +354,25 @@ def to_ms(value: str, unit: str) -> float:
 
 
 def compare_load(
-    targets: Mapping[str, str], options: Options, pids: Mapping[str, int] | None = None
+    targets: Mapping[str, str],
+    options: Options,
+    pids: Mapping[str, int] | None = None,
+    headers: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Load]:
     """Warm every target up, then load them in turn, round after round; the median of each.
 
     Interleaving the rounds spreads any slow spell of a shared machine over all targets
-    instead of pinning it on one. `pids` (target name to server pid) adds CPU per request.
+    instead of pinning it on one. `pids` (target name to server pid) adds CPU per request;
+    `headers` (target name to `Name: value` lines) are sent with every request.
     """
-    for url in targets.values():
-        run_wrk(url, options.warmup_seconds, options)
+    for name, url in targets.items():
+        run_wrk(url, options.warmup_seconds, options, (headers or {}).get(name, ()))
     runs: dict[str, list[Load]] = {name: [] for name in targets}
     for round_number in range(1, options.runs + 1):
         print(f"  round {round_number}/{options.runs} ...", flush=True)
         for name, url in targets.items():
-            pid = (pids or {}).get(name)
-            runs[name].append(run_wrk(url, options.seconds, options, pid=pid))
+            pid, sent = (pids or {}).get(name), (headers or {}).get(name, ())
+            runs[name].append(run_wrk(url, options.seconds, options, sent, pid=pid))
     return {name: median(loads) for name, loads in runs.items()}
 
 

@@ -5,7 +5,11 @@ Targets, on one uvicorn worker at 50 connections like the liveness benchmark:
   an http check), serves at least 95% of the liveness endpoint's requests per second, both
   measured on the same server in the same run: it only reads the latest snapshot;
 - while PostgreSQL is black-holed (a proxy between PetSage and the database that accepts and
-  never answers), readiness answers 503 with a p99 latency under 50 ms.
+  never answers), readiness answers 503 with a p99 latency under 50 ms;
+- readiness and the check list asked by a dashboard or a monitoring tool (a valid or a wrong
+  token, or `Accept: application/health+json`) serve at least as many requests per second as
+  a bare FastAPI app's one async route with a response model (`bench/bare_fastapi.py`),
+  measured in the same run. For context, also PetSage's full route (fast path off) with a token.
 
 PostgreSQL is a throwaway cluster of the benchmark's own (the shared server is never touched),
 which needs PostgreSQL's binaries (Debian's postgresql-15) and, as root, a `postgres` user.
@@ -15,6 +19,7 @@ which needs PostgreSQL's binaries (Debian's postgresql-15) and, as root, a `post
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import statistics
@@ -60,6 +65,21 @@ DATABASE = "petsage_bench"
 LIVENESS = "liveness"
 READINESS = "readiness"
 OUTAGE = "readiness, PostgreSQL black-holed"
+TOKEN = "bench-health-token-0123456789abcdef"  # noqa: S105 (the bench server's own)
+VALID_TOKEN = f"Authorization: Bearer {TOKEN}"
+WRONG_TOKEN = "Authorization: Bearer bench-health-token-0123456789abcdeX"  # noqa: S105
+HEALTH_JSON = "Accept: application/health+json"
+# What dashboards, on-call scripts and monitoring tools send: (path, header lines).
+CALLERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "readiness, valid token": (READY, (VALID_TOKEN,)),
+    "readiness, wrong token": (READY, (WRONG_TOKEN,)),
+    "readiness, health+json": (READY, (HEALTH_JSON,)),
+    "checks, valid token": (CHECKS, (VALID_TOKEN,)),
+    "checks, health+json": (CHECKS, (HEALTH_JSON,)),
+}
+BARE = "bare FastAPI route"
+FULL_ROUTE = "readiness, valid token, full route (fast path off)"
+TARGET_CALLER_RATIO = 1.0
 
 
 def measure(options: Options) -> Report:
@@ -69,13 +89,22 @@ def measure(options: Options) -> Report:
         postgres = stack.enter_context(throwaway_postgres())
         proxy = stack.enter_context(FaultProxy("127.0.0.1", postgres.port))
         dummy = stack.enter_context(answering(200, b'{"status":"ok"}'))
-        server = stack.enter_context(running(petsage_spec(postgres, proxy, dummy), options))
-        wait_for_status(server, READY, 200)
+        spec = petsage_spec(postgres, proxy, dummy)
+        server = stack.enter_context(running(spec, options))
+        route = stack.enter_context(running(without_fast_path(spec), options))
+        bare = stack.enter_context(running(ServerSpec(BARE, "bare_fastapi:bare_fastapi"), options))
+        for started in (server, route):
+            wait_for_status(started, READY, 200)
         settle()
         checks = registered_checks(server)
+        check_details(server)
         targets = {LIVENESS: server.url(LIVE), READINESS: server.url(READY)}
-        pids = dict.fromkeys(targets, server.pid)
-        loads = compare_load(targets, options, pids=pids)
+        targets |= {name: server.url(path) for name, (path, _) in CALLERS.items()}
+        targets |= {FULL_ROUTE: route.url(READY), BARE: bare.url(LIVE)}
+        pids = dict.fromkeys(targets, server.pid) | {FULL_ROUTE: route.pid, BARE: bare.pid}
+        headers = {name: lines for name, (_, lines) in CALLERS.items()}
+        headers[FULL_ROUTE] = (VALID_TOKEN,)
+        loads = compare_load(targets, options, pids=pids, headers=headers)
         outage = measure_outage(server, proxy, options)
     loads[OUTAGE] = outage.load
     print_table(
@@ -96,6 +125,9 @@ def measure(options: Options) -> Report:
         "health_interval_seconds": INTERVAL_SECONDS,
         "checks": sorted(checks),
         "ratio_readiness_to_liveness": ratio(loads),
+        "ratios_to_bare_fastapi": {
+            name: ratio_to(loads[name], loads[BARE]) for name in (*CALLERS, FULL_ROUTE)
+        },
         "cpu_ratio_readiness_to_liveness": cpu_ratio(loads),
         "outage_detection_seconds": outage.detection_seconds,
         "outage_p99_ms_each_run": outage.p99_ms_each_run,
@@ -127,10 +159,38 @@ def petsage_spec(postgres: ThrowawayPostgres, proxy: FaultProxy, dummy_url: str)
             "PETSAGE_DATABASE_URL": postgres.url(DATABASE, proxy.port),
             "PETSAGE_HEALTH_INTERVAL_SECONDS": str(INTERVAL_SECONDS),
             "PETSAGE_HEALTH_HTTP_CHECKS": json.dumps(http_checks),
+            "PETSAGE_HEALTH_TOKEN": TOKEN,
         },
         # uvicorn serves the factory without `petsage serve`'s start-up migration.
         prepare=("petsage", "db", "upgrade"),
     )
+
+
+def without_fast_path(spec: ServerSpec) -> ServerSpec:
+    return ServerSpec(
+        "PetSage, fast path off", "factories:petsage_without_fast_path", spec.env, spec.prepare
+    )
+
+
+def check_details(server: Server) -> None:
+    """The callers must get what they ask for, or the figures measure something else."""
+    valid = json.loads(body_with(server, CHECKS, VALID_TOKEN))
+    wrong = json.loads(body_with(server, CHECKS, WRONG_TOKEN))
+    draft = json.loads(body_with(server, CHECKS, HEALTH_JSON))
+    if "duration_ms" not in valid["checks"][0] or "duration_ms" in wrong["checks"][0]:
+        raise RuntimeError(f"the token does not decide the detail: {valid} / {wrong}")
+    if draft.get("serviceId") != "petsage":
+        raise RuntimeError(f"Accept: application/health+json was not honoured: {draft}")
+
+
+def body_with(server: Server, path: str, header: str) -> bytes:
+    name, _, value = header.partition(": ")
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request("GET", path, headers={name: value})
+        return connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def registered_checks(server: Server) -> set[str]:
@@ -180,6 +240,11 @@ def ratio(loads: dict[str, Load]) -> float:
     return statistics.median(r / x for r, x in zip(ready, live, strict=True))
 
 
+def ratio_to(load: Load, base: Load) -> float:
+    """`load` over `base` requests/s, the median of the per-round ratios (as `ratio`)."""
+    return statistics.median(x / b for x, b in zip(load.rounds, base.rounds, strict=True))
+
+
 def cpu_ratio(loads: dict[str, Load]) -> float:
     """Liveness's server CPU per request over readiness's: the ratio on a quiet core."""
     live, ready = loads[LIVENESS].cpu_us_per_request, loads[READINESS].cpu_us_per_request
@@ -187,7 +252,6 @@ def cpu_ratio(loads: dict[str, Load]) -> float:
 
 
 def judge(loads: dict[str, Load], outage: Outage, checks: set[str]) -> list[Verdict]:
-    live, ready = loads[LIVENESS], loads[READINESS]
     return [
         Verdict(
             f"every check registered ({', '.join(sorted(checks))})",
@@ -208,8 +272,17 @@ def judge(loads: dict[str, Load], outage: Outage, checks: set[str]) -> list[Verd
             f"readiness turned 503 {outage.detection_seconds:.2f} s into the outage and stayed so",
             outage.failing_throughout,
         ),
+        *[
+            Verdict(
+                f"{name} serves {ratio_to(loads[name], loads[BARE]):.0%} of the bare FastAPI "
+                f"route's requests/s (target >= {TARGET_CALLER_RATIO:.0%})",
+                ratio_to(loads[name], loads[BARE]) >= TARGET_CALLER_RATIO,
+            )
+            for name in CALLERS
+        ],
         Verdict(
-            "no socket errors or non-2xx answers while healthy", not (live.errors or ready.errors)
+            "no socket errors or non-2xx answers while healthy",
+            not any(load.errors for name, load in loads.items() if name != OUTAGE),
         ),
     ]
 

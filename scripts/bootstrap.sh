@@ -13,10 +13,12 @@ if ! command -v uv >/dev/null 2>&1; then
   command -v uv >/dev/null 2>&1 || { echo "bootstrap: could not install uv with pip" >&2; exit 1; }
 fi
 
+# The suite on every core (pytest-xdist); see the README's "Two commands" for why these options.
+PARALLEL="-n auto --dist loadgroup --no-loadscope-reorder"
 target="${1:-test}"
 case "$target" in
   serve) uv sync --locked && exec uv run petsage serve ;;
-  test) uv sync --locked && exec uv run pytest --cov --cov-report=term ;;
+  test) uv sync --locked && exec uv run pytest $PARALLEL --cov --cov-report=term ;;
   lint) uv sync --locked && uv run ruff check . && uv run ruff format --check . && exec uv run lint-imports ;;
   typecheck) uv sync --locked && exec uv run mypy ;;
   *) echo "usage: scripts/bootstrap.sh [serve|test|lint|typecheck]" >&2; exit 2 ;;

@@ -38,7 +38,8 @@ from tests.support.stub_http import (
     trickling,
 )
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("check_cli")]
 
 SOURCE_ROOT = Path(petsage.__file__).resolve().parent.parent
 TOKEN = "a-health-token-of-32-characters!"

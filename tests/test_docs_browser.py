@@ -21,7 +21,8 @@ import pytest
 
 from tests.support.server import RunningServer, petsage_server
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs_browser")]
 
 REQUIRE_BROWSER = "PETSAGE_TEST_REQUIRE_BROWSER"
 CHROMIUM_FLAGS = (

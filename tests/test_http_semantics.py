@@ -22,7 +22,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.server import RunningServer, petsage_server
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("http_semantics")]
 
 WAIT_SECONDS = 5.0
 # Every path answered to GET, with whether two answers in a row have the same length.

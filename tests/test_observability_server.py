@@ -15,7 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.server import RunningServer, petsage_server
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("observability_server")]
 
 GIVEN = "0b9d4a53-5f4e-4c1e-9a51-6a1b2c3d4e5f"
 WAIT_SECONDS = 5.0

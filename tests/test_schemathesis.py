@@ -17,7 +17,8 @@ import pytest
 
 from tests.support.server import RunningServer, child_env, petsage_server
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schemathesis")]
 
 TOKEN = "schemathesis-token-0123456789"
 MAX_EXAMPLES = 30

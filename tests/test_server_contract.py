@@ -11,7 +11,8 @@ import pytest
 from petsage import __version__
 from tests.support.server import RunningServer, petsage_server
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server_contract")]
 
 ALIVE = b'{"status":"ok","message":"PetSage system is alive and purring!"}'
 

@@ -21,6 +21,9 @@ from tests.deploy import dockerfiles
 from tests.deploy.settings_env import settings_from, unknown_settings
 from tests.support.server import run_petsage
 
+# One xdist worker runs the module: its module-scoped fixtures are built once.
+pytestmark = pytest.mark.xdist_group("kubernetes")
+
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = ROOT / "deploy" / "kubernetes"
 # The oldest release we support (unhealthyPodEvictionPolicy is GA from 1.31) and the newest

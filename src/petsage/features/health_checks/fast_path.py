@@ -1,10 +1,13 @@
-"""Readiness and the check list for anonymous probes, from bytes rendered once per snapshot.
+"""Readiness and the check list from bytes rendered once per snapshot, for every caller.
 
-`ProbeCache` re-renders both answers whenever the engine publishes a snapshot or the lifecycle
-moves, so a probe costs a header scan and a clock read. It declines (returns None, and the
-full route answers) whatever the route would answer differently: a request with
-`Authorization`, one asking for `application/health+json`, and any request once the snapshot
-is stale, whose answer depends on the time it is read.
+`ProbeCache` renders each answer in every form a caller can get (anonymous or with details,
+JSON or `application/health+json`) whenever the engine publishes a snapshot or the lifecycle
+moves. A probe then costs a header scan, the detail policy's constant-time token check and a
+clock read, whoever sends it: dashboards and monitoring tools carry a token or ask for
+health+json, and a storm of them must not cost a full route each. The responder applies the
+same policy and the same `Accept` negotiation as the route, so a wrong token gets the
+anonymous bytes. It declines (returns None, and the full route answers) once the snapshot is
+stale, because that answer depends on the time it is read.
 """
 
 from __future__ import annotations
@@ -16,51 +19,75 @@ from starlette.types import Scope
 
 from petsage.blueprint import AppServices
 from petsage.features.health_checks import service
-from petsage.features.health_checks.render import render
+from petsage.features.health_checks.render import render, wants_health_json
 from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
+from petsage.features.health_checks.service import HealthView
 from petsage.health.engine import HealthEngine
 from petsage.http.detail_policy import may_see_details
 from petsage.http.probes import ProbeResponder, RenderedResponse
+from petsage.settings import Settings
+
+# An answer in each form, keyed by (may see details, health+json).
+Forms = dict[tuple[bool, bool], RenderedResponse]
+ViewBuilder = Callable[..., HealthView]
 
 
 class ProbeCache:
-    def __init__(self, engine: HealthEngine, *, anonymous_detail: bool) -> None:
+    def __init__(self, engine: HealthEngine, settings: Settings) -> None:
         self.engine = engine
-        self.anonymous_detail = anonymous_detail
-        self.ready = self.checks = RenderedResponse(503, b"")
+        self.settings = settings
+        self.anonymous_detail = may_see_details(settings, None)
+        self.forms: dict[str, Forms] = {}
         self.stale_at = float("inf")
         self.rebuild()
         engine.on_snapshot(self.rebuild)
         engine.lifecycle.on_change(self.rebuild)
 
     def rebuild(self, *_: object) -> None:
-        snapshot, detail = self.engine.snapshot, self.anonymous_detail
-        now = time.monotonic()
-        self.ready = render(service.readiness_view(self.engine, detail=detail, now=now))
-        self.checks = render(service.checks_view(self.engine, detail=detail, now=now))
+        snapshot, now = self.engine.snapshot, time.monotonic()
+        self.forms = {
+            READY_PATH: self._render(service.readiness_view, now),
+            CHECKS_PATH: self._render(service.checks_view, now),
+        }
         self.stale_at = snapshot.stale_at if snapshot.started else float("inf")
 
-    def responders(self) -> dict[str, ProbeResponder]:
-        return {READY_PATH: self._responder("ready"), CHECKS_PATH: self._responder("checks")}
+    def _render(self, build: ViewBuilder, now: float) -> Forms:
+        forms: Forms = {}
+        for detail in (False, True):
+            view = build(self.engine, detail=detail, now=now)
+            for health_json in (False, True):
+                forms[detail, health_json] = render(view, health_json=health_json)
+        return forms
 
-    def _responder(self, attribute: str) -> Callable[[Scope], RenderedResponse | None]:
+    def responders(self) -> dict[str, ProbeResponder]:
+        return {path: self._responder(path) for path in (READY_PATH, CHECKS_PATH)}
+
+    def _responder(self, path: str) -> ProbeResponder:
         def respond(scope: Scope) -> RenderedResponse | None:
-            if _needs_route(scope) or time.monotonic() >= self.stale_at:
+            if time.monotonic() >= self.stale_at:
                 return None
-            rendered: RenderedResponse = getattr(self, attribute)
-            return rendered
+            authorization, accept = _authorization_and_accept(scope)
+            detail = (
+                self.anonymous_detail
+                if authorization is None
+                else may_see_details(self.settings, authorization)
+            )
+            return self.forms[path][detail, wants_health_json(accept)]
 
         return respond
 
 
-def _needs_route(scope: Scope) -> bool:
+def _authorization_and_accept(scope: Scope) -> tuple[str | None, str | None]:
+    """The first `Authorization` and `Accept` headers, as the route reads them (latin-1)."""
+    authorization = accept = None
     for name, value in scope["headers"]:
-        if name == b"authorization" or (name == b"accept" and b"health+json" in value.lower()):
-            return True
-    return False
+        if name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+        elif name == b"accept" and accept is None:
+            accept = value.decode("latin-1")
+    return authorization, accept
 
 
 def readiness_probes(services: AppServices) -> Mapping[str, ProbeResponder]:
-    """Readiness and the check list for anonymous callers, under the configured detail policy."""
-    anonymous_detail = may_see_details(services.settings, None)
-    return ProbeCache(services.health, anonymous_detail=anonymous_detail).responders()
+    """Readiness and the check list for every caller, under the configured detail policy."""
+    return ProbeCache(services.health, services.settings).responders()

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.support.health import Switch, wait_for_status
+from starlette.types import Scope
+from tests.support.health import Switch, engine_of, wait_for_status
 
 from petsage import __version__
+from petsage.features.health_checks.fast_path import ProbeCache
 from petsage.features.health_checks.render import wants_health_json
 from petsage.health.model import Status
 from petsage.main import create_app
 from petsage.settings import Settings
 
-from .conftest import HEALTH_JSON, RIGHT, TOKEN, HealthClientFactory
+from .conftest import HEALTH_JSON, RIGHT, TOKEN, WRONG, HealthClientFactory
 
-# Declines the fast path (it mentions health+json) yet asks the route for plain JSON.
-ROUTE_ONLY = {"Accept": "application/health+json;q=0, application/json"}
+NONE: dict[str, str] = {}
+# Mentions health+json only to refuse it: plain JSON.
+REFUSED = {"Accept": "application/health+json;q=0, application/json"}
 
 
 def test_health_json_follows_the_draft(health_client: HealthClientFactory, switch: Switch) -> None:
@@ -97,34 +102,133 @@ def test_accept_negotiation(accept: str | None, expected: bool) -> None:
     assert wants_health_json(accept) is expected
 
 
-@pytest.mark.parametrize("path", ["/system/health/ready", "/system/health/checks"])
+PATHS = ["/system/health/ready", "/system/health/checks"]
+# Every form a caller can ask for: anonymous, a wrong or the right token, each in both media
+# types, and an `Accept` that names health+json only to refuse it.
+VARIANTS = {
+    "anonymous": NONE,
+    "wrong token": WRONG,
+    "right token": RIGHT,
+    "health+json": HEALTH_JSON,
+    "wrong token, health+json": {**WRONG, **HEALTH_JSON},
+    "right token, health+json": {**RIGHT, **HEALTH_JSON},
+    "health+json refused": REFUSED,
+}
+
+
+def probe_scope(path: str, headers: dict[str, str]) -> Scope:
+    encoded = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "http", "method": "GET", "path": path, "headers": encoded}
+
+
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str
+    content_length: str
+
+
+def route_and_cache(
+    client: TestClient, cache: ProbeCache, path: str, headers: dict[str, str]
+) -> tuple[Answer, Answer | None]:
+    """The full route's answer and the cache's, both from one snapshot: a round that lands
+    in between (every 0.1 s here) changes the detail fields, so such a pair is retried."""
+    engine = engine_of(client.app)  # type: ignore[arg-type]
+    while True:
+        before = engine.snapshot
+        route = client.get(path, headers=headers)
+        cached = cache.responders()[path](probe_scope(path, headers))
+        if engine.snapshot is before:
+            break
+    route_answer = Answer(
+        route.status_code,
+        route.content,
+        route.headers["content-type"],
+        route.headers["content-length"],
+    )
+    if cached is None:
+        return route_answer, None
+    headers_sent = dict(cached.headers)
+    cached_answer = Answer(
+        cached.status,
+        cached.body,
+        headers_sent[b"content-type"].decode(),
+        headers_sent[b"content-length"].decode(),
+    )
+    return route_answer, cached_answer
+
+
+@pytest.mark.parametrize("mode", ["authorized", "always", "never"])
 @pytest.mark.parametrize("failing", [False, True])
 def test_fast_path_and_route_give_the_same_answer(
-    health_client: HealthClientFactory, switch: Switch, path: str, failing: bool
+    health_client: HealthClientFactory,
+    migrated: Callable[..., Settings],
+    switch: Switch,
+    mode: str,
+    failing: bool,
 ) -> None:
-    """In one app, one snapshot: the fast path's bytes against the route's."""
+    """In one app, one snapshot: the cache's bytes against the full route's, for every form
+    under every detail policy. The app has no fast path, so every request reaches the route."""
     switch.critical = True
-    client = health_client()
+    settings = migrated(health_details=mode, health_token=TOKEN)
+    client = health_client(settings, probe_fast_path=False)
+    cache = ProbeCache(engine_of(client.app), settings)  # type: ignore[arg-type]
     if failing:
         switch.fail()
         wait_for_status(client.app, "switch", Status.ERROR)  # type: ignore[arg-type]
 
-    fast, slow = client.get(path), client.get(path, headers=ROUTE_ONLY)
+    for path in PATHS:
+        for variant, headers in VARIANTS.items():
+            route, cached = route_and_cache(client, cache, path, headers)
 
-    assert (slow.status_code, slow.content) == (fast.status_code, fast.content)
-    assert slow.headers["content-type"] == fast.headers["content-type"]
-    assert slow.headers["content-length"] == fast.headers["content-length"]
+            assert route == cached, variant
 
 
-@pytest.mark.parametrize("path", ["/system/health/ready", "/system/health/checks"])
-def test_fast_path_and_an_app_without_it_agree(
-    health_client: HealthClientFactory, path: str
+def test_fast_path_and_an_app_without_it_agree(health_client: HealthClientFactory) -> None:
+    """Over HTTP: the app with the fast path and one without give the same answer in every
+    form (anonymous bodies carry no timestamps, so two apps agree on them)."""
+    fast_client, slow_client = health_client(), health_client(probe_fast_path=False)
+    for path in PATHS:
+        for variant, headers in VARIANTS.items():
+            fast = fast_client.get(path, headers=headers)
+            slow = slow_client.get(path, headers=headers)
+
+            assert (slow.status_code, slow.content) == (fast.status_code, fast.content), variant
+            assert slow.headers["content-type"] == fast.headers["content-type"], variant
+            assert slow.headers["content-length"] == fast.headers["content-length"], variant
+
+
+def test_a_token_never_changes_what_anonymous_callers_get(
+    health_client: HealthClientFactory, migrated: Callable[..., Settings]
 ) -> None:
-    fast = health_client().get(path)
-    slow = health_client(probe_fast_path=False).get(path)
+    """The detailed answer is chosen per request: the right token sees details, and the
+    next anonymous or wrong-token request does not."""
+    client = health_client(migrated(health_token=TOKEN))
 
-    assert (slow.status_code, slow.content) == (fast.status_code, fast.content)
-    assert slow.headers["content-type"] == fast.headers["content-type"]
+    detailed = client.get("/system/health/checks", headers=RIGHT)
+    anonymous = client.get("/system/health/checks")
+    wrong = client.get("/system/health/checks", headers=WRONG)
+
+    assert "duration_ms" in detailed.json()["checks"][0]
+    assert "duration_ms" not in anonymous.json()["checks"][0]
+    assert wrong.content == anonymous.content
+
+
+def test_a_stale_snapshot_declines_every_form(
+    health_client: HealthClientFactory, migrated: Callable[..., Settings]
+) -> None:
+    """A stale answer depends on when it is read, so the full route gives it, token or not."""
+    settings = migrated(health_details="always")
+    client = health_client(settings, probe_fast_path=False)
+    engine = engine_of(client.app)  # type: ignore[arg-type]
+    cache = ProbeCache(engine, settings)
+    assert client.portal is not None
+    client.portal.call(engine.stop)  # the runner is gone; the last snapshot only ages
+    time.sleep(engine.stale_after + 0.05)
+
+    for path in PATHS:
+        for variant, headers in VARIANTS.items():
+            assert cache.responders()[path](probe_scope(path, headers)) is None, variant
 
 
 def test_fast_path_serves_details_when_everyone_may_see_them(
@@ -132,13 +236,9 @@ def test_fast_path_serves_details_when_everyone_may_see_them(
 ) -> None:
     client = health_client(migrated(health_details="always"))
 
-    fast, slow = (
-        client.get("/system/health/checks"),
-        client.get("/system/health/checks", headers=ROUTE_ONLY),
-    )
+    response = client.get("/system/health/checks")
 
-    assert "duration_ms" in fast.json()["checks"][0]
-    assert fast.content == slow.content
+    assert "duration_ms" in response.json()["checks"][0]
 
 
 def test_openapi_documents_the_health_endpoints(make_settings: Callable[..., Settings]) -> None:

@@ -53,7 +53,13 @@ def test_health_token_is_optional_wherever_it_is_offered(client: TestClient) -> 
         "/system/health/checks/{name}",
         "/system/health/history",
         "/system/info",
+        "/system/status",
         "/system/status.json",
+        "/system/status/badge.json",
+        "/system/status/badge.svg",
+        "/system/status/badge/{check}.json",
+        "/system/status/badge/{check}.svg",
+        "/system/status/feed.atom",
     }
     assert all(security == [{"HealthToken": []}, {}] for security in secured.values())
 

@@ -71,7 +71,7 @@ async def test_sqlite_connections_use_wal_and_the_busy_timeout(
     sqlite_url: str, make_settings: SettingsFactory
 ) -> None:
     settings = make_settings(database_url=sqlite_url, sqlite_busy_timeout_ms=1234)
-    settings.data_dir.mkdir(parents=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings)
     try:
         async with engine.connect() as connection:

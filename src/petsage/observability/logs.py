@@ -197,6 +197,8 @@ _QUIETED_LOGGERS = {
     "httpx2": logging.WARNING,
     "httpcore": logging.WARNING,
     "alembic.runtime.migration": logging.WARNING,
+    # Newer Alembic announces each plugin it sets up, once per migration run, at INFO.
+    "alembic.runtime.plugins": logging.WARNING,
 }
 
 

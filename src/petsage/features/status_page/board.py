@@ -103,8 +103,11 @@ class StatusBoard:
     async def run(self, interval_seconds: float) -> None:
         """Recompute on every request for it, and at least every `interval_seconds`."""
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that lands as the wait ends, and this loop would then outlive the app's shutdown.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), timeout=interval_seconds)
+                async with asyncio.timeout(interval_seconds):
+                    await self._dirty.wait()
             self._dirty.clear()
             try:
                 await self.refresh()

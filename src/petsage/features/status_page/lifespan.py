@@ -26,6 +26,7 @@ HEARTBEAT_SECONDS = 60.0
 # A run silent for this long crashed at its last heartbeat.
 ALIVE_WITHIN_SECONDS = 3 * HEARTBEAT_SECONDS
 ROLLUP_EVERY_SECONDS = 3600.0
+SHUTDOWN_WAIT_SECONDS = 5.0
 
 
 def policy_of(services: AppServices) -> service.StatusPolicy:
@@ -80,9 +81,10 @@ async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Bounded: a task that swallowed its cancellation must not hold up the shutdown.
+        _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_SECONDS)
+        if stuck:
+            logger.warning("status page: %d background task(s) did not stop", len(stuck))
         await run.stop()
 
 

@@ -10,11 +10,13 @@ import base64
 import hashlib
 from functools import cache
 from importlib.resources import files
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING
 
 from petsage.features.status_page import wording
 from petsage.features.status_page.models import StatusSummary, Window
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PACKAGE = "petsage.features.status_page"
 # A browser without JavaScript reloads the page this often instead of listening for events.
@@ -39,6 +41,9 @@ def _sha256(source: str) -> str:
 
 @cache
 def _environment() -> Environment:
+    # Imported on the first page view: start-up should not pay for Jinja2 (issue 11's bench).
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # noqa: PLC0415
+
     environment = Environment(
         loader=PackageLoader(PACKAGE, "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -54,8 +54,18 @@ class Reply:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"PETSAGE_ACCESS_LOG_PROBES": "true", "PETSAGE_METRICS_INCLUDE_PROBES": "true"}
-    with petsage_server(tmp_path_factory.mktemp("semantics"), env=env) as running:
+    env = {
+        "PETSAGE_ACCESS_LOG_PROBES": "true",
+        "PETSAGE_METRICS_INCLUDE_PROBES": "true",
+        # These tests are about HTTP, not health: checks generous enough that a loaded CI
+        # machine (the suite runs on both cores) cannot turn readiness to 503 by accident.
+        "PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS": "10",
+        "PETSAGE_HEALTH_LOOP_LAG_WARNING_MS": "60000",
+    }
+    # Ready, not only alive: the readiness paths are among those checked, and answer 503
+    # (`starting`) until the first round of checks has finished.
+    ready = "/system/health/ready"
+    with petsage_server(tmp_path_factory.mktemp("semantics"), env=env, ready_path=ready) as running:
         yield running
 
 

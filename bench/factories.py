@@ -31,8 +31,10 @@ def petsage_hand_wired() -> FastAPI:
         metrics,
         root,
         smoke_test,
+        status_page,
         system_info,
     )
 
-    features = [f.feature for f in (health_checks, metrics, root, smoke_test, system_info)]
+    wired = (health_checks, metrics, root, smoke_test, status_page, system_info)
+    features = [f.feature for f in wired]
     return create_app(load_settings(), features=features)

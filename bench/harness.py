@@ -366,13 +366,13 @@ def compare_load(
     `headers` (target name to `Name: value` lines) are sent with every request.
     """
     for name, url in targets.items():
-        run_wrk(url, options.warmup_seconds, options, (headers or {}).get(name, ()))
+        run_wrk(url, options.warmup_seconds, options, headers=(headers or {}).get(name, ()))
     runs: dict[str, list[Load]] = {name: [] for name in targets}
     for round_number in range(1, options.runs + 1):
         print(f"  round {round_number}/{options.runs} ...", flush=True)
         for name, url in targets.items():
             pid, sent = (pids or {}).get(name), (headers or {}).get(name, ())
-            runs[name].append(run_wrk(url, options.seconds, options, sent, pid=pid))
+            runs[name].append(run_wrk(url, options.seconds, options, headers=sent, pid=pid))
     return {name: median(loads) for name, loads in runs.items()}
 
 

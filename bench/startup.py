@@ -49,8 +49,13 @@ HEALTH_INTERVAL_SECONDS = 5.0
 RAW = ServerSpec("raw ASGI", "baselines:raw_asgi")
 BARE = ServerSpec("bare FastAPI", "bare_fastapi:bare_fastapi")
 AT_HEAD = ServerSpec("petsage serve, schema at head", command=SERVE, prepare=MIGRATE)
-# A fresh database: every packaged migration is pending (one today).
-PENDING = ServerSpec("petsage serve, migration pending", command=SERVE)
+# The database one migration short of the head (bench/migrate_to.py): one migration pending.
+PENDING = ServerSpec(
+    "petsage serve, migration pending",
+    command=SERVE,
+    prepare=("migrate_to",),
+    env={"PYTHONPATH": str(BENCH_DIR)},
+)
 DISCOVERED = ServerSpec("create_app, features discovered", "factories:petsage", prepare=MIGRATE)
 HAND_WIRED = ServerSpec(
     "create_app, features by hand", "factories:petsage_hand_wired", prepare=MIGRATE

@@ -22,16 +22,21 @@ from petsage.blueprint.mount import (
 from petsage.database.session import Database
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
+from petsage.http.application import PetSageAPI
 from petsage.http.dependencies import OPTIONAL_SECURITY_SCHEMES
 from petsage.http.docs import install_offline_docs
 from petsage.http.errors import install_error_handlers
 from petsage.http.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
 from petsage.http.openapi import install_openapi
-from petsage.http.probes import ProbeFastPath, ProbePaths, ProbeResponder
+from petsage.http.probes import ProbeLane, ProbePaths, ProbeResponder
 from petsage.observability.access_log import AccessLog
 from petsage.observability.logs import configure_logging
 from petsage.observability.metrics import HealthMetrics, Metrics, build_info_labels
-from petsage.observability.request_context import Recorder, RequestContextMiddleware
+from petsage.observability.request_context import (
+    ProbeRequestContext,
+    Recorder,
+    RequestContextMiddleware,
+)
 from petsage.process import StartTime
 from petsage.settings import Settings, load_settings
 
@@ -80,7 +85,7 @@ def create_app(
         settings = settings.model_copy(update={"metrics_enabled": False})
     found = discover_features() if features is None else tuple(features)
     selected = select_features(found, settings)
-    app = FastAPI(
+    app = PetSageAPI(
         title="PetSage API",
         description=DESCRIPTION,
         version=__version__,
@@ -131,20 +136,19 @@ def _build_services(
 
 
 def _install_middleware(
-    app: FastAPI,
+    app: PetSageAPI,
     responders: dict[str, ProbeResponder],
     probes: ProbePaths,
     observability: bool,
 ) -> None:
-    # Added innermost first: the fast path sits closest to the router, so HEAD conversion and
-    # response headers apply to fast and full answers alike. The request context (id, access
-    # log, HTTP metrics) sits outermost, so every log line of a request carries the id.
+    # The probe lane answers before every middleware (see PetSageAPI); HEAD conversion and
+    # response headers apply to every other answer. The request context (id, access log, HTTP
+    # metrics) sits outermost, so every log line of a request carries the id.
     settings: Settings = app.state.settings
-    if responders:
-        app.add_middleware(ProbeFastPath, responders=responders)
     app.add_middleware(HeadAsGetMiddleware)
     if not observability:
         app.add_middleware(ResponseHeadersMiddleware, probe_paths=probes)
+        app.fast_lane = ProbeLane(responders) if responders else None
         return
     access_log = AccessLog(include_probes=settings.access_log_probes, probe_paths=probes)
     recorders: list[Recorder] = [access_log]
@@ -157,6 +161,8 @@ def _install_middleware(
         recorders.insert(0, http)
     # Also sets ResponseHeadersMiddleware's headers, in its place: one layer, not two.
     app.add_middleware(RequestContextMiddleware, recorders=recorders, probe_paths=probes)
+    if responders:
+        app.fast_lane = ProbeLane(responders, ProbeRequestContext(recorders))
 
 
 def create_app_from_env() -> FastAPI:

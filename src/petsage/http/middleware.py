@@ -6,10 +6,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from petsage.http.probes import ProbePaths
-
-NOSNIFF = (b"x-content-type-options", b"nosniff")
-NO_STORE = (b"cache-control", b"no-store")
+from petsage.http.probes import NO_STORE, NOSNIFF, ProbePaths
 
 
 class ResponseHeadersMiddleware:

@@ -137,7 +137,7 @@ class HttpMetrics(Collector):
     prometheus_client's locked counters (a third of the cost), and turned into metric
     families when scraped. Probes are left out unless `include_probes`: a kubelet's probes
     every few seconds would dominate the request rate. `fixed_paths` are the paths
-    ProbeFastPath answers without routing; they are labelled by their path.
+    the probe lane answers without routing; they are labelled by their path.
     """
 
     def __init__(

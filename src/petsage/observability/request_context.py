@@ -114,6 +114,26 @@ class FinishedRequests:
                 logger.exception("recording %d finished requests failed", len(finished))
 
 
+class ProbeRequestContext:
+    """What the request context adds to an answer of the probe lane, which runs before this
+    layer (`petsage.http.probes.ProbeLane`): the request id header, and the record of the
+    request for the recorders that take probes."""
+
+    def __init__(self, recorders: Sequence[Recorder] = ()) -> None:
+        takes_probes = [recorder for recorder in recorders if recorder.include_probes]
+        self.finished = FinishedRequests(takes_probes) if takes_probes else None
+
+    def request_id(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> str:
+        request_id = request_id_from(scope["headers"])
+        headers.append((REQUEST_ID_HEADER, request_id.encode("ascii")))
+        return request_id
+
+    def answered(self, scope: Scope, status: int, request_id: str) -> None:
+        if self.finished is not None:
+            # Answered from bytes already rendered: no time worth measuring was spent.
+            self.finished.add(_finished(scope, scope["method"], status, 0.0, request_id))
+
+
 class RequestContextMiddleware:
     """Everything recorded about a request, in one layer: the request id, returned in
     `X-Request-ID`; then, once the response is sent, the request for the `recorders`
@@ -181,19 +201,21 @@ class RequestContextMiddleware:
         self, scope: Scope, method: str, status: int, started: float, request_id: str
     ) -> None:
         assert self.finished is not None
-        client = scope.get("client")
-        self.finished.add(
-            (
-                time.time(),
-                method,
-                scope["path"],
-                status,
-                perf_counter() - started,
-                client[0] if client else None,
-                request_id,
-                scope.get("route"),
-            )
-        )
+        self.finished.add(_finished(scope, method, status, perf_counter() - started, request_id))
+
+
+def _finished(scope: Scope, method: str, status: int, seconds: float, request_id: str) -> Finished:
+    client = scope.get("client")
+    return (
+        time.time(),
+        method,
+        scope["path"],
+        status,
+        seconds,
+        client[0] if client else None,
+        request_id,
+        scope.get("route"),
+    )
 
 
 async def _send_internal_error(send: Send, probe: bool, id_header: tuple[bytes, bytes]) -> None:

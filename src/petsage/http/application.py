@@ -1,0 +1,29 @@
+"""`PetSageAPI`: FastAPI with the probe lane in front of its whole middleware stack."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+# Answers a request itself and returns True, or returns False to leave it to the app.
+FastLane = Callable[[Scope, Send], Awaitable[bool]]
+
+
+class PetSageAPI(FastAPI):
+    """A FastAPI application that first offers each HTTP request to `fast_lane`.
+
+    Starlette always puts its ServerErrorMiddleware outermost, and FastAPI's own `__call__`
+    checks its telemetry on every request: a probe answered from pre-rendered bytes would pay
+    both, and every user middleware, before reaching a fast path inside the stack. The lane
+    (`petsage.http.probes.ProbeLane`) runs before all of that.
+    """
+
+    fast_lane: FastLane | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane = self.fast_lane
+        if lane is not None and scope["type"] == "http" and await lane(scope, send):
+            return
+        await super().__call__(scope, receive, send)

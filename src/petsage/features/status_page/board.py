@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar, cast
 
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.service import public
@@ -25,6 +26,7 @@ logger = logging.getLogger("petsage.status_page")
 # This instance's changes are kept until the history has surely written them.
 PENDING_KEPT = timedelta(minutes=10)
 Compute = Callable[[Sequence[Change]], Awaitable[StatusSummary]]
+Rendering = TypeVar("Rendering")
 
 
 class StatusBoard:
@@ -36,6 +38,7 @@ class StatusBoard:
         self._full = initial
         self._public = public(initial)
         self._rendered = _render(self._full, self._public)
+        self._renderings: dict[tuple[str, bool], object] = {}
         self._version = 0
         self._changed = asyncio.Condition()
         self._dirty = asyncio.Event()
@@ -51,6 +54,17 @@ class StatusBoard:
         """`summary(detail=...)` as JSON, rendered once per change rather than per view: with
         90 bars a check, serialising it is most of the cost of an answer."""
         return self._rendered[detail]
+
+    def rendering(
+        self, kind: str, *, detail: bool, render: Callable[[StatusSummary], Rendering]
+    ) -> Rendering:
+        """`render(summary(detail=...))`, kept until the next summary is published: the page
+        is rendered once per recompute, not once per view (a render takes about 10 ms, which
+        20 viewers at once would turn into a p99 of half a second)."""
+        key = (kind, detail)
+        if key not in self._renderings:
+            self._renderings[key] = render(self.summary(detail=detail))
+        return cast(Rendering, self._renderings[key])
 
     @property
     def version(self) -> int:
@@ -116,12 +130,15 @@ class StatusBoard:
                 logger.warning("status page: recompute failed: %s", exc)
 
     async def _publish(self, summary: StatusSummary) -> None:
+        # Serialising takes tens of milliseconds: in a thread, so that views keep being served.
+        anonymous, rendered, timeless = await asyncio.to_thread(
+            _prepare, summary, self._full.updated_at
+        )
         # Compared as rendered JSON (fast) with the old time put back: a new time alone is no
         # change worth telling the streams about.
-        timeless = summary.model_copy(update={"updated_at": self._full.updated_at})
-        same = timeless.model_dump_json().encode() == self._rendered[True]
-        self._full, self._public = summary, public(summary)
-        self._rendered = _render(self._full, self._public)
+        same = timeless == self._rendered[True]
+        self._full, self._public, self._rendered = summary, anonymous, rendered
+        self._renderings = {}
         if same:
             return
         async with self._changed:
@@ -131,3 +148,12 @@ class StatusBoard:
 
 def _render(full: StatusSummary, anonymous: StatusSummary) -> dict[bool, bytes]:
     return {True: full.model_dump_json().encode(), False: anonymous.model_dump_json().encode()}
+
+
+def _prepare(
+    summary: StatusSummary, previous_time: datetime
+) -> tuple[StatusSummary, dict[bool, bytes], bytes]:
+    """The anonymous summary, both as JSON, and the full one as JSON at `previous_time`."""
+    anonymous = public(summary)
+    timeless = summary.model_copy(update={"updated_at": previous_time})
+    return anonymous, _render(summary, anonymous), timeless.model_dump_json().encode()

@@ -62,9 +62,10 @@ class StreamHub:
 
 
 def summary_event(board: StatusBoard, version: int, *, detail: bool, first: bool) -> bytes:
-    data = board.summary(detail=detail).model_dump_json()
     retry = f"retry: {RETRY_MILLISECONDS}\n" if first else ""
-    return f"{retry}id: {version}\nevent: summary\ndata: {data}\n\n".encode()
+    head = f"{retry}id: {version}\nevent: summary\ndata: ".encode()
+    # The JSON the board rendered once for everyone: no newline in it ends the event early.
+    return head + board.rendered(detail=detail) + b"\n\n"
 
 
 class EventStream(Response):

@@ -48,9 +48,12 @@ class CheckNotFoundError(NotFoundError):
 async def get_status_page(board: StatusBoardDep, details: DetailsAllowedDep) -> HTMLResponse:
     """Current statuses, 90 days of daily bars, uptime per window and the incidents, as HTML.
     Works without JavaScript (it reloads every 30 s); with it, updates live from `/events`."""
-    html = page.render_page(
-        board.summary(detail=details), version=board.version, detail=details, base=PREFIX
-    )
+    version = board.version
+
+    def render(summary: StatusSummary) -> bytes:
+        return page.render_page(summary, version=version, detail=details, base=PREFIX).encode()
+
+    html = board.rendering("page", detail=details, render=render)
     headers = {
         "content-security-policy": page.content_security_policy(),
         "cache-control": "no-cache",

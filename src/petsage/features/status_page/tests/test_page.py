@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from petsage.features.status_page import page
 from petsage.features.status_page.models import Banner, StatusSummary
 from petsage.features.status_page.tests.factories import (
     AUTHORIZED,
@@ -152,3 +153,25 @@ def test_no_incident_says_so(make_settings: Callable[..., Settings]) -> None:
         html = client.get(PAGE).text
 
     assert "No incidents in the last 90 days." in html
+
+
+def test_the_page_is_rendered_once_per_summary_and_detail(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Views read a rendering kept until the next summary: N viewers cost one render each
+    for anonymous and authorized callers, and the two never share one."""
+    renders: list[bool] = []
+    real_render = page.render_page
+
+    def counting(summary: StatusSummary, *, version: int, detail: bool, base: str) -> str:
+        renders.append(detail)
+        return real_render(summary, version=version, detail=detail, base=base)
+
+    monkeypatch.setattr(page, "render_page", counting)
+    anonymous = [client.get(PAGE).content for _ in range(3)]
+    authorized = [client.get(PAGE, headers=AUTHORIZED).content for _ in range(3)]
+
+    assert sorted(renders) == [False, True]
+    assert len(set(anonymous)) == len(set(authorized)) == 1
+    assert SECRET_REASON not in anonymous[0].decode()
+    assert SECRET_REASON in authorized[0].decode()

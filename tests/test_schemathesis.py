@@ -22,6 +22,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schemathesis")]
 
 TOKEN = "schemathesis-token-0123456789"
 MAX_EXAMPLES = 30
+# The same cases on every run: a CI failure reproduces on any machine, and CI never meets a
+# case no developer ran (one unseeded run spun for 10 minutes without a request, 2026-12-01).
+# Change it to explore other cases.
+SEED = 20261201
 RUN_TIMEOUT_SECONDS = 600
 CHECKS = (
     "not_a_server_error",
@@ -62,6 +66,8 @@ def test_every_operation_conforms(
         "1",
         "--generation-database",
         "none",
+        "--seed",
+        str(SEED),
     ]
     if authorization is not None:
         command += ["--header", f"Authorization: {authorization}"]

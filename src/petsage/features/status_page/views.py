@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from petsage.errors import NotFoundError
@@ -38,6 +38,10 @@ def _hub(request: Request) -> StreamHub:
 StreamHubDep = Annotated[StreamHub, Depends(_hub)]
 MetricQuery = Annotated[Metric, Query(description="`status`, or `uptime` over `window`.")]
 WindowQuery = Annotated[Window, Query(description="The uptime window, with `metric=uptime`.")]
+CheckName = Annotated[
+    str,
+    Path(description="A check's name, as `/system/health/checks` lists it.", examples=["database"]),
+]
 
 
 class CheckNotFoundError(NotFoundError):
@@ -127,7 +131,7 @@ async def get_status_shield(
     responses=SVG_RESPONSES,
 )
 async def get_check_badge(
-    check: str,
+    check: CheckName,
     board: StatusBoardDep,
     details: DetailsAllowedDep,
     metric: MetricQuery = Metric.STATUS,
@@ -144,7 +148,7 @@ async def get_check_badge(
     responses={404: {"description": "No check has that name."}},
 )
 async def get_check_shield(
-    check: str,
+    check: CheckName,
     board: StatusBoardDep,
     details: DetailsAllowedDep,
     metric: MetricQuery = Metric.STATUS,

@@ -10,17 +10,17 @@ from petsage.settings import load_settings
 
 def petsage() -> FastAPI:
     """PetSage as `petsage serve` builds it."""
-    return create_app(load_settings())
+    return create_app(load_settings(), freeze_after_start=True)
 
 
 def petsage_without_fast_path() -> FastAPI:
     """Every probe through its full FastAPI route: what the probe fast path saves."""
-    return create_app(load_settings(), probe_fast_path=False)
+    return create_app(load_settings(), probe_fast_path=False, freeze_after_start=True)
 
 
 def petsage_without_observability() -> FastAPI:
     """No request ids, access log or metrics: the baseline of bench/observability.py."""
-    return create_app(load_settings(), observability=False)
+    return create_app(load_settings(), observability=False, freeze_after_start=True)
 
 
 def petsage_hand_wired() -> FastAPI:
@@ -37,4 +37,4 @@ def petsage_hand_wired() -> FastAPI:
 
     wired = (health_checks, metrics, root, smoke_test, status_page, system_info)
     features = [f.feature for f in wired]
-    return create_app(load_settings(), features=features)
+    return create_app(load_settings(), features=features, freeze_after_start=True)

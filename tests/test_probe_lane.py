@@ -119,11 +119,14 @@ def test_other_methods_and_paths_pass_through(make_settings: Callable[..., Setti
 def test_objects_of_start_up_are_frozen_while_serving_and_thawed_after(
     make_settings: Callable[..., Settings],
 ) -> None:
-    """Frozen, a full collection skips them (the status page's p99); thawed at shutdown, an
-    app stopped in a longer-lived process leaves nothing the collector cannot reach."""
-    with TestClient(create_app(make_settings())) as client:
+    """In a server process, frozen: a full collection skips them (the status page's p99);
+    thawed at shutdown. Apps built for in-process tests are never frozen."""
+    with TestClient(create_app(make_settings(), freeze_after_start=True)) as client:
         client.get(LIVE)
         frozen_while_serving = gc.get_freeze_count()
+    with TestClient(create_app(make_settings())) as client:
+        frozen_in_a_test_app = gc.get_freeze_count()
 
     assert frozen_while_serving > 10_000
+    assert frozen_in_a_test_app == 0
     assert gc.get_freeze_count() == 0

@@ -61,13 +61,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await stack.enter_async_context(
             running_health(services.health, services.database, services.settings)
         )
-        # What exists now (modules, classes, routes: some 300,000 objects) lives as long as the
-        # process: out of the cycle collector's way. Each full collection walked them all, a
-        # 40 ms pause that set the p99 of /system/status.json at 20 clients (54 ms with it,
-        # 18 ms frozen: bench/status_page.py). Thawed at shutdown, so that an app built and
-        # stopped in a longer-lived process (the tests) leaves no uncollectable garbage.
-        gc.freeze()
-        stack.callback(gc.unfreeze)
+        if app.state.freeze_after_start:
+            # What exists now (modules, classes, routes: some 300,000 objects) lives as long
+            # as the process: out of the cycle collector's way. Each full collection walked
+            # them all, a 40 ms pause that set the p99 of /system/status.json at 20 clients
+            # (54 ms with it, 18 ms frozen: bench/status_page.py). Thawed at shutdown.
+            gc.freeze()
+            stack.callback(gc.unfreeze)
         yield
 
 
@@ -78,6 +78,7 @@ def create_app(
     observability: bool = True,
     health_checks: Sequence[CheckProvider] = (),
     features: Sequence[Feature] | None = None,
+    freeze_after_start: bool = False,
 ) -> FastAPI:
     """Build a PetSage application configured by `settings`, with every feature found.
 
@@ -86,6 +87,9 @@ def create_app(
     `observability=False` leaves out request ids, the access log and metrics (middleware and
     `/metrics`) altogether; the benchmark measures what they cost against it.
     `health_checks` are extra check providers and `features` replace discovery (tests).
+    `freeze_after_start=True` (a server process: `petsage serve` and its workers) hands what
+    exists once started to `gc.freeze()`; apps that tests start and stop by the hundred in one
+    process leave the collector alone.
     """
     # Here rather than in the CLI alone: each worker process builds its app through this.
     configure_logging(settings.log_level, settings.log_format)
@@ -114,6 +118,7 @@ def create_app(
     extra = tuple(("an extra provider", provider) for provider in health_checks)
     services = _build_services(settings, (*check_providers(selected), *extra))
     app.state.services, app.state.features = services, selected
+    app.state.freeze_after_start = freeze_after_start
     # The request dependencies (petsage.http.dependencies) read these.
     app.state.settings, app.state.health = settings, services.health
     app.state.database, app.state.started = services.database, services.started
@@ -175,4 +180,4 @@ def _install_middleware(
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
-    return create_app(load_settings())
+    return create_app(load_settings(), freeze_after_start=True)

@@ -59,7 +59,7 @@ def serve(
 
 def app_or_exit(settings: Settings) -> FastAPI:
     try:
-        return create_app(settings)
+        return create_app(settings, freeze_after_start=True)
     except ConfigurationError as exc:
         fail(str(exc))
 

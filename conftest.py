@@ -31,12 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not item.nodeid.startswith(RUN_FIRST))
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: one worker per core, plus one for the soak, which mostly waits on its paced
-    load and would otherwise hold a core's worker idle for three minutes."""
-    return (os.cpu_count() or 1) + 1
-
-
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings isolated from the environment and `.env`, with data under `tmp_path`."""

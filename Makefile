@@ -22,6 +22,7 @@ lint: setup
 
 typecheck: setup
 	$(UV) run mypy
+	MYPYPATH=src:bench $(UV) run mypy --explicit-package-bases bench
 
 check: lint typecheck test
 

@@ -124,7 +124,7 @@ def measure_database(
 
 
 def seed(url: str) -> float:
-    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=url)
     asyncio.run(upgrade_to_head(settings))
     started, now = time.perf_counter(), datetime.now(UTC)
     parsed = make_url(url)
@@ -150,7 +150,7 @@ def measure_recompute(url: str) -> list[float]:
     """Record a change, then compute the summary as the board does: milliseconds, each time."""
 
     async def run() -> list[float]:
-        database = Database.from_settings(Settings(_env_file=None, database_url=url))  # type: ignore[call-arg]
+        database = Database.from_settings(Settings(_env_file=None, database_url=url))
         critical = {"database", "migrations"}
         policy = StatusPolicy(
             checks={name: name in critical for name in status_seed.CHECKS},

@@ -37,9 +37,9 @@ CHECKS = (
 def fuzzer_env() -> dict[str, str]:
     """The fuzzer's environment, without coverage's subprocess hook.
 
-    The fuzzer runs no PetSage code, so coverage has nothing to measure there; traced with
-    greenlet concurrency (pyproject.toml), it twice spun the fuzzer at 100% CPU for the whole
-    10-minute bound in CI, inside greenlet's clean-up of a finished thread
+    The fuzzer runs no PetSage code, so coverage has nothing to measure there. Traced with
+    greenlet concurrency (coverage's setting until then), it twice spun at 100% CPU for the
+    whole 10-minute bound in CI, inside greenlet's clean-up of a finished thread
     (`PendingCallback_DestroyQueue` -> `green_dealloc` -> a weakref callback, greenlet 3.5.6).
     """
     hooks = ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START")

@@ -3,8 +3,11 @@ UV ?= uv
 
 .PHONY: setup serve test lint typecheck check bench soak
 
+# Bytecode compiled once (see scripts/bootstrap.sh): PYTHONDONTWRITEBYTECODE would otherwise
+# make every process compile its imports from source.
 setup:
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode
+	$(UV) run python -m compileall -q src
 
 serve: setup
 	$(UV) run petsage serve

@@ -27,9 +27,9 @@ from petsage.http.detail_policy import may_see_details
 from petsage.http.probes import ProbeResponder, RenderedResponse
 from petsage.settings import Settings
 
-# An answer in each form, keyed by (may see details, health+json).
 # The request headers that choose among the forms.
 NEGOTIATED = frozenset({b"authorization", b"accept"})
+# An answer in each form, keyed by (may see details, health+json).
 Forms = dict[tuple[bool, bool], RenderedResponse]
 ViewBuilder = Callable[..., HealthView]
 

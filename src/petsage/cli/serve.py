@@ -1,20 +1,22 @@
-"""`petsage serve`: run the API under uvicorn with uvloop and httptools."""
+"""`petsage serve`: run the API under uvicorn with uvloop and httptools.
+
+Every `petsage` command loads this module to register `serve`, so the web stack (FastAPI,
+uvicorn, the app) is imported inside the functions that use it: `petsage db` and
+`petsage feature` then start without it (about a third of their imports).
+"""
 
 from __future__ import annotations
 
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from fastapi import FastAPI
 
 from petsage.cli.config import fail, settings_or_exit
-from petsage.cli.db import prepare_database_or_exit
-from petsage.http import server as http_server
-from petsage.http.protocol import HttpLimits, LimitedConfig
-from petsage.main import create_app
-from petsage.observability.logs import configure_logging
 from petsage.settings import ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def serve(
@@ -26,6 +28,11 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the PetSage API."""
+    from petsage.cli.db import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
+    from petsage.http import server as http_server  # noqa: PLC0415
+    from petsage.http.protocol import HttpLimits, LimitedConfig  # noqa: PLC0415
+    from petsage.observability.logs import configure_logging  # noqa: PLC0415
+
     settings = settings_or_exit(host=host, port=port, workers=workers)
     configure_logging(settings.log_level, settings.log_format)
     # Building the app checks what the settings alone cannot (health check names); workers
@@ -58,6 +65,8 @@ def serve(
 
 
 def app_or_exit(settings: Settings) -> FastAPI:
+    from petsage.main import create_app  # noqa: PLC0415 (see the docstring)
+
     try:
         return create_app(settings, freeze_after_start=True)
     except ConfigurationError as exc:
@@ -65,6 +74,8 @@ def app_or_exit(settings: Settings) -> FastAPI:
 
 
 def listener_or_exit(settings: Settings) -> socket.socket:
+    from petsage.http import server as http_server  # noqa: PLC0415 (see the docstring)
+
     try:
         http_server.ensure_open_files(settings.http_max_connections)
         return http_server.bind_listener(settings.host, settings.port)

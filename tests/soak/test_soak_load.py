@@ -1,0 +1,117 @@
+"""The soak's HTTP client against a scripted server: each way an answer can end, keep-alive,
+reconnection, and what it tallies for an answer that is not HTTP.
+
+The soak itself proves the client against a real `petsage serve`; these pin the framing it
+must get right for the next answer on a connection to be read from its start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tests.support.soak_load import MIX, Connection, Tally, _send
+
+CONTENT_LENGTH = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello"
+CHUNKED = (
+    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+    b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nx-trailer: 1\r\n\r\n"
+)
+HEAD_ANSWER = b"HTTP/1.1 200 OK\r\ncontent-length: 57\r\n\r\n"  # the length a GET would have
+NO_CONTENT = b"HTTP/1.1 204 No Content\r\n\r\n"
+CLOSING = b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}"
+UNTIL_CLOSE = b"HTTP/1.1 200 OK\r\n\r\nthe body ends when the connection does"
+
+
+@dataclass
+class ScriptedServer:
+    """Answers the n-th request with `answers[n]`, on whichever connection it arrives; closes
+    the connection after the answers in `close_after`."""
+
+    answers: Sequence[bytes]
+    close_after: frozenset[int] = frozenset()
+    heads: list[bytes] = field(default_factory=list)
+    connections: int = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        while not reader.at_eof():
+            try:
+                self.heads.append(await reader.readuntil(b"\r\n\r\n"))
+            except asyncio.IncompleteReadError:
+                break
+            number = len(self.heads) - 1
+            writer.write(self.answers[number])
+            await writer.drain()
+            if number in self.close_after:
+                break
+        writer.close()
+
+
+async def statuses(
+    server: ScriptedServer, requests: Sequence[tuple[str, str, dict[str, str]]]
+) -> list[int]:
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    connection = Connection(f"http://127.0.0.1:{port}")
+    try:
+        return [await connection.request(*request) for request in requests]
+    finally:
+        await connection.close()
+        listener.close()
+        await listener.wait_closed()
+
+
+def test_one_connection_carries_every_way_an_answer_ends() -> None:
+    server = ScriptedServer([CONTENT_LENGTH, CHUNKED, HEAD_ANSWER, NO_CONTENT, CONTENT_LENGTH])
+    requests = [
+        ("GET", "/", {}),
+        ("GET", "/chunked", {"Accept": "application/health+json"}),
+        ("HEAD", "/system/health", {}),
+        ("GET", "/empty", {}),
+        ("GET", "/last", {"Authorization": "Bearer t"}),
+    ]
+
+    got = asyncio.run(statuses(server, requests))
+
+    assert got == [200, 200, 200, 204, 200]
+    assert server.connections == 1
+    assert server.heads[1].startswith(b"GET /chunked HTTP/1.1\r\nhost: 127.0.0.1:")
+    assert server.heads[1].endswith(b"\r\nAccept: application/health+json\r\n\r\n")
+    assert server.heads[2].startswith(b"HEAD /system/health HTTP/1.1\r\n")
+    assert b"\r\nAuthorization: Bearer t\r\n" in server.heads[4]
+
+
+def test_a_closed_connection_is_opened_again() -> None:
+    server = ScriptedServer([CLOSING, UNTIL_CLOSE, CONTENT_LENGTH], close_after=frozenset({0, 1}))
+
+    got = asyncio.run(statuses(server, [("GET", "/", {})] * 3))
+
+    assert got == [503, 200, 200]
+    assert server.connections == 3
+
+
+def test_what_is_not_an_http_answer_is_tallied_by_its_type() -> None:
+    live = next(kind for kind in MIX if kind.name == "live")
+    answers = [b"HTTP/1.0 200 OK\r\n\r\n", b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nshort"]
+
+    async def send_twice() -> Tally:
+        server = ScriptedServer(answers, close_after=frozenset({1}))
+        listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        connection = Connection(f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}")
+        tally = Tally()
+        try:
+            for _ in answers:
+                await _send(connection, live, "token", random.Random(0), tally)
+        finally:
+            await connection.close()
+            listener.close()
+            await listener.wait_closed()
+        return tally
+
+    tally = asyncio.run(send_twice())
+
+    assert tally.statuses == {}
+    assert tally.errors == {"ValueError": 1, "IncompleteReadError": 1}

@@ -5,10 +5,11 @@ that all of them together send at most `rate` requests a second, and stops at a 
 answer is tallied by kind and status; an exception instead of an answer (reset, timeout, a
 malformed answer) is tallied by its type.
 
-The clients speak HTTP on asyncio streams, not through httpx2: it cost 2.5 ms of the test
-process's CPU per request under coverage's tracer (1.3 ms without), about 45 s of the CI soak's
-3 minutes, taken from the tests running beside it on a 2-core machine. The streams cost a tenth
-of that and send the same requests (`tests/soak/test_soak_load.py`).
+The clients speak HTTP on asyncio streams, not through httpx2, which cost 1.6 to 2.1 ms of the
+test process's CPU per request under coverage's tracer (0.9 to 1.0 ms without): with it the CI
+soak took 116 s of CPU from the tests running beside it on a 2-core machine, 69 s without.
+The streams cost about 0.2 ms a request and send the same requests
+(`tests/soak/test_soak_load.py` pins the framing).
 """
 
 from __future__ import annotations

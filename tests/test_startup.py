@@ -22,9 +22,9 @@ NOT_AT_HEAD = {"alembic", "mako", "pygments", "httpx2", "jinja2", "inflect"}
 NOT_ON_SQLITE = {"asyncpg", "sqlalchemy.dialects.postgresql"}
 
 
-def modules_imported_by_serve(tmp_path: Path) -> set[str]:
+def modules_imported_by_serve(tmp_path: Path, *, fresh_database: bool = False) -> set[str]:
     env = {"PYTHONPROFILEIMPORTTIME": "1"}
-    with petsage_server(tmp_path, env=env) as server:
+    with petsage_server(tmp_path, env=env, fresh_database=fresh_database) as server:
         wait_until_ready(server, "/system/health/ready")
         log = server.log()
     return set(IMPORT_LINE.findall(log))
@@ -35,7 +35,7 @@ def packages(modules: set[str]) -> set[str]:
 
 
 def test_serve_imports_alembic_only_when_a_migration_is_pending(tmp_path: Path) -> None:
-    migrating = modules_imported_by_serve(tmp_path)
+    migrating = modules_imported_by_serve(tmp_path, fresh_database=True)
     at_head = modules_imported_by_serve(tmp_path)  # same data directory, schema now at head
 
     assert "alembic" in packages(migrating)

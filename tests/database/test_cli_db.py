@@ -223,7 +223,7 @@ def wait_for_a_round(url: str, timeout: float = 15) -> httpx.Response:
 
 
 def test_serve_migrates_the_embedded_sqlite_on_start(tmp_path: Path) -> None:
-    with petsage_server(tmp_path):
+    with petsage_server(tmp_path, fresh_database=True):
         check = run_petsage("db", "check", env={"PETSAGE_DATA_DIR": str(tmp_path / "var")})
 
     assert check.returncode == 0, check.stdout

@@ -1,10 +1,10 @@
 """Run the real `petsage` command as a subprocess and talk to it over real HTTP.
 
 A server on the embedded SQLite starts from a copy of a database already at the head, made
-once per test process: that is how a server usually starts, and it spares each start
-importing Alembic and running every migration (about 0.9 s of CPU under coverage, for each of
-dozens of servers). `fresh_database=True` starts from nothing, as `petsage serve` does on
-first use, for the tests of migrating on start.
+once per test process: that is how a server usually starts, and it spares each of dozens of
+starts importing Alembic and running every migration (start to ready to stop: 1.9 s of CPU
+instead of 2.1 s under coverage, 1.2 s instead of 1.6 s without). `fresh_database=True` starts
+from nothing, as `petsage serve` does on first use, for the tests of migrating on start.
 """
 
 from __future__ import annotations

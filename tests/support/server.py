@@ -137,7 +137,8 @@ def _place_database_at_head(data_dir: Path) -> None:
 def _database_at_head() -> Path:
     directory = Path(tempfile.mkdtemp(prefix="petsage-head-"))
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    settings = Settings(_env_file=None, data_dir=directory)
+    # database_url=None: the embedded SQLite, whatever PETSAGE_DATABASE_URL says here.
+    settings = Settings(_env_file=None, data_dir=directory, database_url=None)
     asyncio.run(upgrade_to_head(settings))
     # Every connection is closed, so the write-ahead log is checkpointed into the file.
     assert not settings.sqlite_path.with_name(settings.sqlite_path.name + "-wal").exists()

@@ -28,12 +28,13 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the PetSage API."""
+    # First: a bad setting is one line before anything heavy is imported.
+    settings = settings_or_exit(host=host, port=port, workers=workers)
     from petsage.cli.db import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
     from petsage.http import server as http_server  # noqa: PLC0415
     from petsage.http.protocol import HttpLimits, LimitedConfig  # noqa: PLC0415
     from petsage.observability.logs import configure_logging  # noqa: PLC0415
 
-    settings = settings_or_exit(host=host, port=port, workers=workers)
     configure_logging(settings.log_level, settings.log_format)
     # Building the app checks what the settings alone cannot (health check names); workers
     # build their own, but a mistake is one line here rather than a traceback in each.

@@ -93,6 +93,26 @@ def test_a_closed_connection_is_opened_again() -> None:
     assert server.connections == 3
 
 
+def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
+    # As uvicorn does after its keep-alive timeout: no `Connection: close`, just the close.
+    server = ScriptedServer([CONTENT_LENGTH, CONTENT_LENGTH], close_after=frozenset({0}))
+
+    async def two_requests_apart() -> list[int]:
+        listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        connection = Connection(f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}")
+        try:
+            first = await connection.request("GET", "/", {})
+            await asyncio.sleep(0.1)  # idle: the server's close arrives meanwhile
+            return [first, await connection.request("GET", "/", {})]
+        finally:
+            await connection.close()
+            listener.close()
+            await listener.wait_closed()
+
+    assert asyncio.run(two_requests_apart()) == [200, 200]
+    assert server.connections == 2
+
+
 def test_what_is_not_an_http_answer_is_tallied_by_its_type() -> None:
     live = next(kind for kind in MIX if kind.name == "live")
     answers = [b"HTTP/1.0 200 OK\r\n\r\n", b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nshort"]

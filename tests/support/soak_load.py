@@ -173,6 +173,8 @@ class Connection:
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def request(self, method: str, path: str, headers: dict[str, str]) -> int:
+        if self._streams is not None and self._streams[0].at_eof():
+            await self.close()  # the server closed it while idle (its keep-alive timeout)
         if self._streams is None:
             self._streams = await asyncio.open_connection(self._host, self._port)
         reader, writer = self._streams

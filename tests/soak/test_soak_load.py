@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from tests.support.soak_load import MIX, Connection, Tally, _send
@@ -50,18 +51,24 @@ class ScriptedServer:
         writer.close()
 
 
-async def statuses(
-    server: ScriptedServer, requests: Sequence[tuple[str, str, dict[str, str]]]
-) -> list[int]:
+@asynccontextmanager
+async def connected(server: ScriptedServer) -> AsyncIterator[Connection]:
+    """A client `Connection` to `server`, listening on a free port until the block ends."""
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-    port = listener.sockets[0].getsockname()[1]
-    connection = Connection(f"http://127.0.0.1:{port}")
+    connection = Connection(f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}")
     try:
-        return [await connection.request(*request) for request in requests]
+        yield connection
     finally:
         await connection.close()
         listener.close()
         await listener.wait_closed()
+
+
+async def statuses(
+    server: ScriptedServer, requests: Sequence[tuple[str, str, dict[str, str]]]
+) -> list[int]:
+    async with connected(server) as connection:
+        return [await connection.request(*request) for request in requests]
 
 
 def test_one_connection_carries_every_way_an_answer_ends() -> None:
@@ -98,16 +105,10 @@ def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None:
     server = ScriptedServer([CONTENT_LENGTH, CONTENT_LENGTH], close_after=frozenset({0}))
 
     async def two_requests_apart() -> list[int]:
-        listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-        connection = Connection(f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}")
-        try:
+        async with connected(server) as connection:
             first = await connection.request("GET", "/", {})
             await asyncio.sleep(0.1)  # idle: the server's close arrives meanwhile
             return [first, await connection.request("GET", "/", {})]
-        finally:
-            await connection.close()
-            listener.close()
-            await listener.wait_closed()
 
     assert asyncio.run(two_requests_apart()) == [200, 200]
     assert server.connections == 2
@@ -118,17 +119,10 @@ def test_what_is_not_an_http_answer_is_tallied_by_its_type() -> None:
     answers = [b"HTTP/1.0 200 OK\r\n\r\n", b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nshort"]
 
     async def send_twice() -> Tally:
-        server = ScriptedServer(answers, close_after=frozenset({1}))
-        listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
-        connection = Connection(f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}")
         tally = Tally()
-        try:
+        async with connected(ScriptedServer(answers, close_after=frozenset({1}))) as connection:
             for _ in answers:
                 await _send(connection, live, "token", random.Random(0), tally)
-        finally:
-            await connection.close()
-            listener.close()
-            await listener.wait_closed()
         return tally
 
     tally = asyncio.run(send_twice())

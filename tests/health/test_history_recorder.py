@@ -1,20 +1,23 @@
-"""The history recorder on real databases: it writes changes, survives an outage, prunes."""
+"""The history recorder on real databases: it writes changes, keeps them through an outage
+and writes them once the store is back, never twice, within its bounds, and prunes."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import tracemalloc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from petsage.database.migrate import upgrade_to_head
 from petsage.database.session import Database
 from petsage.health import history
-from petsage.health.history_recorder import WRITE_ATTEMPTS, HistoryRecorder
+from petsage.health.history_recorder import HistoryRecorder
 from petsage.health.model import Status, StatusChange
 from petsage.settings import Settings
-from tests.support.server import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -52,30 +55,111 @@ async def test_changes_are_written_in_the_background(migrated_settings: Settings
     assert {e.instance_id for e in events} == {"host:1"}
 
 
-async def test_an_outage_drops_writes_without_blocking_anyone(
-    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+async def test_an_outage_keeps_changes_until_the_store_is_back(
+    make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    dead = make_settings(database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x")
-    database = Database.from_settings(dead)
+    # A real fault: the database's directory does not exist yet, so every write fails until
+    # it is created and migrated, as a volume mounted late or a disk replaced would.
+    settings = make_settings(data_dir=tmp_path / "mounted-later")
+    database = Database.from_settings(settings)
     recorder = HistoryRecorder(
         database, instance_id="host:1", retention_days=30, retry_delay_seconds=0.01
     )
     recorder.start()
+    sent = [
+        change(Status.OK, Status.ERROR, "connection refused"),
+        change(Status.ERROR, Status.DEGRADED, "slow"),
+        change(Status.DEGRADED, Status.OK, "check passed"),
+    ]
 
-    started = time.monotonic()
-    recorder.on_change(change(Status.OK, Status.ERROR))
-    assert time.monotonic() - started < 0.01  # the engine's call returns at once
+    for one in sent:
+        recorder.on_change(one)  # synchronous: the engine never waits for the store
+    # Several attempts fail, with backoff; nothing is dropped.
+    await asyncio.sleep(0.5)
+    assert (recorder.backlog, recorder.dropped, recorder.written) == (3, 0, 0)
+
+    settings.data_dir.mkdir()
+    await upgrade_to_head(settings)
+    recorder.on_change(change(Status.OK, Status.DEGRADED, "after"))  # wakes the writer
     for _ in range(200):
-        if recorder.dropped:
+        if not recorder.backlog:
             break
         await asyncio.sleep(0.02)
     await recorder.stop()
+    events = await listed(database)
     await database.dispose()
 
-    assert recorder.dropped == 1
-    failures = [r for r in caplog.records if "health history write failed" in r.getMessage()]
-    assert len(failures) == WRITE_ATTEMPTS - 1
-    assert "dropped 1 change(s)" in caplog.text
+    oldest_first = [(e.occurred_at, e.new_status, e.reason) for e in reversed(events)]
+    assert oldest_first[:3] == [(c.occurred_at, c.new_status, c.reason) for c in sent]
+    assert oldest_first[3][2] == "after"
+    assert recorder.dropped == 0
+
+
+async def test_a_change_already_stored_is_not_written_twice(migrated_settings: Settings) -> None:
+    # What a retry finds when the last attempt's commit landed but its answer was lost.
+    database = Database.from_settings(migrated_settings)
+    first = change(Status.OK, Status.ERROR, "refused")
+    async with database.session() as session:
+        await history.record_event(
+            session,
+            check_name=first.check_name,
+            old_status=first.old_status,
+            new_status=first.new_status,
+            reason=first.reason,
+            instance_id="host:1",
+            occurred_at=first.occurred_at,
+        )
+    recorder = HistoryRecorder(database, instance_id="host:1", retention_days=30)
+    recorder.start()
+    recorder.on_change(first)
+    recorder.on_change(change(Status.ERROR, Status.OK, "check passed"))
+    await recorder.stop()
+    events = await listed(database)
+    await database.dispose()
+
+    assert [e.new_status for e in events] == ["ok", "error"]
+
+
+async def test_the_backlog_is_bounded_and_drops_the_oldest(
+    make_settings: Callable[..., Settings], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = Database.from_settings(make_settings(data_dir=tmp_path / "missing"))
+    recorder = HistoryRecorder(database, instance_id="host:1", retention_days=30, capacity=3)
+    for n in range(5):
+        recorder.on_change(change(Status.OK, Status.ERROR, f"change {n}"))
+    week_old = change(Status.OK, Status.ERROR, "too old")
+    old = HistoryRecorder(database, instance_id="host:1", retention_days=1)
+    old.on_change(replace(week_old, occurred_at=week_old.occurred_at - timedelta(days=7)))
+    old.start()
+    await asyncio.sleep(0.1)
+    await old.stop(flush_seconds=0)
+    await database.dispose()
+
+    assert (recorder.backlog, recorder.dropped) == (3, 2)
+    assert "backlog full (3): dropped 1 change(s)" in caplog.text
+    # Past the retention, a change would be pruned on arrival: it is not kept either.
+    assert (old.backlog, old.dropped) == (0, 1)
+
+
+async def test_a_kept_change_costs_under_the_documented_bound(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """BACKLOG_CAPACITY's comment: a change with the longest reason costs under 1.5 KiB."""
+    database = Database.from_settings(make_settings())
+    recorder = HistoryRecorder(database, instance_id="host:1", retention_days=30)
+    count = 2000
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for n in range(count):
+        reason = f"{n} " + "x" * 2000  # cut to 500 characters on arrival
+        recorder.on_change(change(Status.OK, Status.ERROR, reason))
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    await database.dispose()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+
+    assert recorder.backlog == count
+    assert grown / count < 1.5 * 1024, f"{grown / count:.0f} bytes a change"
 
 
 async def test_events_past_the_retention_are_pruned(migrated_settings: Settings) -> None:

@@ -68,11 +68,25 @@ async def record_event(
         check_name=check_name,
         old_status=None if old_status is None else Status(old_status).value,
         new_status=Status(new_status).value,
-        reason=_shorten(reason),
+        reason=shorten(reason),
     )
     session.add(event)
     await session.flush()
     return event
+
+
+async def stored_moments(
+    session: AsyncSession, *, instance_id: str, since: datetime, until: datetime
+) -> set[tuple[str, datetime]]:
+    """(check, time) of `instance_id`'s events in [since, until]: what a retried write skips."""
+    rows = await session.execute(
+        select(HealthEvent.check_name, HealthEvent.occurred_at).where(
+            HealthEvent.instance_id == instance_id[:INSTANCE_ID_MAX],
+            HealthEvent.occurred_at >= as_utc(since),
+            HealthEvent.occurred_at <= as_utc(until),
+        )
+    )
+    return {(check, as_utc(at)) for check, at in rows}
 
 
 async def list_events(
@@ -137,7 +151,8 @@ def _filtered(
     return query
 
 
-def _shorten(reason: str) -> str:
+def shorten(reason: str) -> str:
+    """`reason` cut to REASON_MAX characters, as it is stored."""
     if len(reason) <= REASON_MAX:
         return reason
     return reason[: REASON_MAX - 1] + "…"

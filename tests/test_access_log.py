@@ -173,6 +173,7 @@ entries = st.tuples(
     st.none() | st.text(),
     st.uuids().map(str),
     st.none(),
+    st.booleans(),
 )
 
 

@@ -3,6 +3,7 @@ HTTP dependency goes away."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from petsage.database.migrate import upgrade_to_head
 from petsage.health.check import Check, Outcome
 from petsage.main import create_app
 from petsage.settings import Settings
@@ -123,3 +125,71 @@ def test_a_real_server_reports_a_dependency_going_away(tmp_path: Path) -> None:
     assert healthy["petsage_health_check_status"]["error"] == 0
     assert failing["petsage_health_check_status"] == {"ok": 0, "degraded": 0, "error": 1}
     assert failing["petsage_health_check_status_changes_total"]["error"] >= 1
+
+
+def state(text: str) -> dict[str, float]:
+    """The instance-wide health gauges of a scrape, the phase as `phase:<name>`."""
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "petsage_health_phase":
+                found["phase:" + sample.labels["phase"]] = sample.value
+            elif sample.name in STATE_METRICS:
+                found[sample.name] = sample.value
+    return found
+
+
+STATE_METRICS = {
+    "petsage_ready",
+    "petsage_draining",
+    "petsage_health_last_round_timestamp_seconds",
+    "petsage_health_stale_after_seconds",
+}
+
+
+def wait_for_state(scrape: Callable[[], str], **wanted: float) -> dict[str, float]:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        found = state(scrape())
+        if all(found.get(name) == value for name, value in wanted.items()):
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"never {wanted}: {state(scrape())}")
+
+
+def test_readiness_draining_and_the_last_round_are_exported(
+    make_settings: Callable[..., Settings],
+) -> None:
+    outcome = [Outcome.ok()]
+
+    async def probe() -> Outcome:
+        return outcome[0]
+
+    def provider(_: Settings) -> Iterable[Check]:
+        return [Check("pets.catalogue", probe, critical=True)]
+
+    # Migrated first: readiness needs the database and migrations checks passing too.
+    settings = make_settings(health_interval_seconds=0.05)
+    asyncio.run(upgrade_to_head(settings))
+    app = create_app(settings, health_checks=[provider])
+    with TestClient(app) as client:
+
+        def scrape() -> str:
+            return client.get("/metrics").text
+
+        ready = wait_for_state(scrape, petsage_ready=1)
+        outcome[0] = Outcome.failed("catalogue unreachable")
+        failing = wait_for_state(scrape, petsage_ready=0)
+        outcome[0] = Outcome.ok()
+        wait_for_state(scrape, petsage_ready=1)
+        app.state.health.lifecycle.start_draining()
+        draining = state(scrape())
+
+    assert ready["petsage_draining"] == 0
+    assert (ready["phase:serving"], ready["phase:starting"], ready["phase:draining"]) == (1, 0, 0)
+    assert abs(ready["petsage_health_last_round_timestamp_seconds"] - time.time()) < 60
+    assert ready["petsage_health_stale_after_seconds"] > 0
+    assert failing["petsage_draining"] == 0
+    assert draining["petsage_ready"] == 0
+    assert draining["petsage_draining"] == 1
+    assert draining["phase:draining"] == 1

@@ -14,7 +14,8 @@ from starlette.middleware import Middleware
 from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.main import create_app
 from petsage.observability.access_log import AccessLog
-from petsage.observability.metrics import HealthMetrics, Metrics
+from petsage.observability.health_metrics import HealthMetrics
+from petsage.observability.metrics import Metrics
 from petsage.observability.request_context import Finished, RequestContextMiddleware
 from petsage.settings import Settings
 
@@ -70,7 +71,9 @@ def test_requests_are_counted_by_route_template(make_settings: Callable[..., Set
     assert requests(found, "HEAD", "/items/{item_id}", "200") == 1
     assert requests(found, "GET", "unmatched", "404") == 2
     assert requests(found, "other", "/", "405") == 1
-    routes = {dict(labels)["route"] for name, labels in found if name.startswith("petsage_http")}
+    routes = {
+        dict(labels)["route"] for name, labels in found if name.startswith("petsage_http_request")
+    }
     assert routes == {"/items/{item_id}", "unmatched", "/"}
 
 
@@ -174,7 +177,7 @@ def test_the_request_context_is_outermost(make_settings: Callable[..., Settings]
 
 
 def finished(seconds: float) -> Finished:
-    return (0.0, "GET", "/", 200, seconds, None, "id", None)
+    return (0.0, "GET", "/", 200, seconds, None, "id", None, False)
 
 
 def test_a_duration_on_a_bucket_bound_counts_in_that_bucket() -> None:
@@ -240,7 +243,7 @@ def test_durations_are_observed_per_check() -> None:
     listener.on_result(result("disk", Status.OK, seconds=0.004))
 
     found = samples(metrics.render().decode())
-    disk = frozenset({("check", "disk")})
+    disk = frozenset({("check", "disk"), ("critical", "true")})
     assert found[("petsage_health_check_duration_seconds_count", disk)] == 2
     assert found[("petsage_health_check_duration_seconds_sum", disk)] == pytest.approx(0.006)
 
@@ -258,3 +261,60 @@ def test_changes_are_counted_from_zero_and_the_first_result_is_no_change() -> No
 
     assert before == {"ok": 0, "degraded": 0, "error": 0}
     assert after == {"ok": 1, "degraded": 1, "error": 0}
+
+
+def test_an_event_stream_is_counted_but_has_no_latency() -> None:
+    metrics = Metrics({})
+    http = metrics.http(include_probes=False)
+    stream: Finished = (0.0, "GET", "/events", 200, 50.0, None, "id", None, True)
+
+    http.record_batch([stream, stream, finished(0.002)])
+
+    found = samples(metrics.render().decode())
+    labels = frozenset({("method", "GET"), ("route", "unmatched"), ("status", "200")})
+    assert found[("petsage_http_requests_total", labels)] == 3
+    assert found[("petsage_http_request_duration_seconds_count", labels)] == 1
+    assert found[("petsage_http_request_duration_seconds_sum", labels)] == pytest.approx(0.002)
+
+
+def test_only_streams_make_no_histogram() -> None:
+    metrics = Metrics({})
+    http = metrics.http(include_probes=False)
+
+    http.record_batch([(0.0, "GET", "/events", 200, 9.0, None, "id", None, True)])
+
+    names = {name for name, _ in samples(metrics.render().decode())}
+    assert "petsage_http_requests_total" in names
+    assert not any(name.startswith("petsage_http_request_duration") for name in names)
+
+
+def test_check_metrics_say_whether_the_check_is_critical() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(
+        CheckResult("cache", Status.ERROR, critical=False, checked_at=NOW, duration_seconds=0.1)
+    )
+    listener.on_result(result("database", Status.OK))
+    listener.on_change(change("cache", Status.OK, Status.ERROR))
+
+    found = samples(metrics.render().decode())
+    cache = {("check", "cache"), ("critical", "false")}
+    assert found[("petsage_health_check_status", frozenset({*cache, ("status", "error")}))] == 1
+    changes = frozenset({*cache, ("status", "error")})
+    assert found[("petsage_health_check_status_changes_total", changes)] == 1
+    database = frozenset({("check", "database"), ("critical", "true"), ("status", "ok")})
+    assert found[("petsage_health_check_status", database)] == 1
+
+
+def test_stream_and_refusal_series_exist_from_the_start() -> None:
+    found = samples(Metrics({}).render().decode())
+
+    assert found[("petsage_event_streams_open", frozenset())] == 0
+    for reason in ("limit", "draining"):
+        key = ("petsage_event_streams_refused_total", frozenset({("reason", reason)}))
+        assert found[key] == 0
+    refusals = {
+        dict(labels)["reason"] for name, labels in found if name == "petsage_http_refusals_total"
+    }
+    assert {"header_too_large", "header_timeout", "over_capacity"} <= refusals

@@ -31,8 +31,9 @@ from petsage.http.middleware import HeadAsGetMiddleware, ResponseHeadersMiddlewa
 from petsage.http.openapi import install_openapi
 from petsage.http.probes import ProbeLane, ProbePaths, ProbeResponder
 from petsage.observability.access_log import AccessLog
+from petsage.observability.health_metrics import watch_health
 from petsage.observability.logs import configure_logging
-from petsage.observability.metrics import HealthMetrics, Metrics, build_info_labels
+from petsage.observability.metrics import Metrics, build_info_labels
 from petsage.observability.request_context import (
     ProbeRequestContext,
     Recorder,
@@ -138,7 +139,7 @@ def _build_services(
     metrics = Metrics(build_info_labels(settings)) if settings.metrics_enabled else None
     health = build_engine(settings, providers)
     if metrics is not None:
-        health.add_listener(HealthMetrics(metrics))
+        watch_health(metrics, health)
     return AppServices(
         settings=settings,
         health=health,

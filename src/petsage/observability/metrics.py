@@ -32,8 +32,8 @@ from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
 from petsage import __version__
-from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.http.probes import NO_PROBES, ProbePaths
+from petsage.http.refusals import REFUSALS, RefusalCounts
 from petsage.observability.request_context import Finished
 from petsage.settings import Settings
 
@@ -69,22 +69,24 @@ class Metrics:
         self.check_status = Gauge(
             "petsage_health_check_status",
             "1 for each check's current status (ok, degraded, error), 0 for the others.",
-            ("check", "status"),
+            ("check", "critical", "status"),
             registry=self.registry,
         )
         self.check_duration = Histogram(
             "petsage_health_check_duration_seconds",
             "How long each health check run took.",
-            ("check",),
+            ("check", "critical"),
             buckets=CHECK_BUCKETS,
             registry=self.registry,
         )
         self.check_changes = Counter(
             "petsage_health_check_status_changes",
             "Status changes of each check, by the status it changed to.",
-            ("check", "status"),
+            ("check", "critical", "status"),
             registry=self.registry,
         )
+        self.registry.register(RefusalCollector(REFUSALS))
+        self.event_streams = EventStreamMetrics(self.registry)
 
     def http(
         self,
@@ -105,33 +107,9 @@ class Metrics:
         return prometheus_client.generate_latest(self.registry)
 
 
-class HealthMetrics:
-    """A `HealthListener` that mirrors check results and status changes into `Metrics`."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self.metrics = metrics
-        self._seen: set[str] = set()
-
-    def on_result(self, result: CheckResult) -> None:
-        if result.name not in self._seen:
-            self._seen.add(result.name)
-            # Every series exists from the first result, so rate() and alerts see a 0 first.
-            for status in Status:
-                self.metrics.check_changes.labels(result.name, status.value)
-        for status in Status:
-            value = 1 if status is result.status else 0
-            self.metrics.check_status.labels(result.name, status.value).set(value)
-        self.metrics.check_duration.labels(result.name).observe(result.duration_seconds)
-
-    def on_change(self, change: StatusChange) -> None:
-        # The first result is a start, not a change.
-        if change.old_status is not None:
-            self.metrics.check_changes.labels(change.check_name, change.new_status.value).inc()
-
-
 class HttpMetrics(Collector):
     """Request counts and latency histograms by method, route template and status code; a
-    `Recorder` of finished requests.
+    `Recorder` of finished requests. Event streams are counted but have no latency.
 
     Updated on the event loop for every request, so kept in plain lists rather than
     prometheus_client's locked counters (a third of the cost), and turned into metric
@@ -155,7 +133,7 @@ class HttpMetrics(Collector):
 
     def record_batch(self, finished: list[Finished]) -> None:
         series_of = self._series
-        for _, method, path, status, seconds, _, _, route in finished:
+        for _, method, path, status, seconds, _, _, route, streamed in finished:
             if not self.include_probes and path in self.probe_paths:
                 continue
             known = method if method in KNOWN_METHODS else OTHER_METHOD
@@ -164,6 +142,10 @@ class HttpMetrics(Collector):
             if series is None:
                 series = series_of[key] = [0.0] * (len(HTTP_BUCKETS) + 3)
             series[0] += 1
+            if streamed:
+                # An event stream lasts as long as its viewer stays: minutes that would read
+                # as the slowest requests of all. Counted, and left out of the latency.
+                continue
             series[1] += seconds
             # bisect_left: a duration equal to a bound belongs to that bound's bucket (le).
             series[2 + bisect_left(HTTP_BUCKETS, seconds)] += 1
@@ -183,7 +165,8 @@ class HttpMetrics(Collector):
         for (method, route, status), series in list(self._series.items()):
             labels = [method, route, str(status)]
             requests.add_metric(labels, series[0])
-            durations.add_metric(labels, list(_cumulative(series)), series[1])
+            if any(series[2:]):  # not a route of event streams only
+                durations.add_metric(labels, list(_cumulative(series)), series[1])
         return [requests, durations]
 
     def _families(self) -> tuple[CounterMetricFamily, HistogramMetricFamily]:
@@ -200,6 +183,65 @@ class HttpMetrics(Collector):
                 labels=labels,
             ),
         )
+
+
+class RefusalCollector(Collector):
+    """`petsage_http_refusals_total{reason}`: requests the HTTP protocol refused (431, 408,
+    413, 414, 503 over the connection cap) before the app, and so the request metrics, saw
+    them. Read from the process's `RefusalCounts` when scraped."""
+
+    def __init__(self, counts: RefusalCounts) -> None:
+        self.counts = counts
+
+    def describe(self) -> Iterable[Metric]:
+        return [self._family()]
+
+    def collect(self) -> Iterable[Metric]:
+        family = self._family()
+        for reason, count in sorted(self.counts.by_reason.items()):
+            family.add_metric([reason], count)
+        return [family]
+
+    @staticmethod
+    def _family() -> CounterMetricFamily:
+        return CounterMetricFamily(
+            "petsage_http_refusals",
+            "Requests the HTTP server refused before routing them, by reason.",
+            labels=["reason"],
+        )
+
+
+class EventStreamMetrics:
+    """Open and refused event streams (the status page's live updates), which the stream code
+    reports here: a stream is one request that lasts minutes, so the request metrics only
+    count it."""
+
+    # Why a stream is refused: the per-process cap, or the instance is shutting down.
+    REASONS = ("limit", "draining")
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.open = Gauge(
+            "petsage_event_streams_open",
+            "Event streams (the status page's live updates) open now.",
+            registry=registry,
+        )
+        self.refusals = Counter(
+            "petsage_event_streams_refused",
+            "Event streams refused, by reason: the cap (limit) or shutting down (draining).",
+            ("reason",),
+            registry=registry,
+        )
+        for reason in self.REASONS:
+            self.refusals.labels(reason)
+
+    def opened(self) -> None:
+        self.open.inc()
+
+    def closed(self) -> None:
+        self.open.dec()
+
+    def refused(self, reason: str) -> None:
+        self.refusals.labels(reason).inc()
 
 
 def _cumulative(series: list[float]) -> Iterator[tuple[str, float]]:

@@ -15,7 +15,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from time import perf_counter
 from typing import Any, Protocol
@@ -74,8 +74,10 @@ def new_request_id() -> str:
 
 
 # What the hot path keeps of a finished request: created (epoch seconds), method, path,
-# status, seconds taken, client address, request id, and the route that answered (or None).
-Finished = tuple[float, str, str, int, float, str | None, str, Any]
+# status, seconds taken, client address, request id, the route that answered (or None), and
+# whether the answer was an event stream (its seconds are how long the viewer stayed).
+Finished = tuple[float, str, str, int, float, str | None, str, Any, bool]
+EVENT_STREAM = b"text/event-stream"
 
 
 class Recorder(Protocol):
@@ -131,7 +133,8 @@ class ProbeRequestContext:
     def answered(self, scope: Scope, status: int, request_id: str) -> None:
         if self.finished is not None:
             # Answered from bytes already rendered: no time worth measuring was spent.
-            self.finished.add(_finished(scope, scope["method"], status, 0.0, request_id))
+            entry = _finished(scope, scope["method"], status, 0.0, request_id, streamed=False)
+            self.finished.add(entry)
 
 
 class RequestContextMiddleware:
@@ -171,12 +174,14 @@ class RequestContextMiddleware:
         probe = scope["path"] in self.probe_paths
         started = perf_counter()
         status = 0
+        streamed = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, streamed
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = message.get("headers", ())
+                streamed = is_event_stream(headers)
                 message["headers"] = with_response_headers(headers, probe, id_header)
             await send(message)
 
@@ -186,25 +191,43 @@ class RequestContextMiddleware:
             if status == 0:
                 await _send_internal_error(send, probe, id_header)
             if self._records(probe):
-                self._finish(scope, method, 500, started, request_id)
+                self._finish(scope, method, 500, started, request_id, streamed=streamed)
             # The context variable stays set: ServerErrorMiddleware logs the error after us,
             # and that line should carry the id too. The task ends with the request anyway.
             raise
         if self._records(probe):
-            self._finish(scope, method, status, started, request_id)
+            self._finish(scope, method, status, started, request_id, streamed=streamed)
         _request_id.reset(token)
 
     def _records(self, probe: bool) -> bool:
         return self.finished is not None and (not probe or self.finished.include_probes)
 
     def _finish(
-        self, scope: Scope, method: str, status: int, started: float, request_id: str
+        self,
+        scope: Scope,
+        method: str,
+        status: int,
+        started: float,
+        request_id: str,
+        *,
+        streamed: bool,
     ) -> None:
         assert self.finished is not None
-        self.finished.add(_finished(scope, method, status, perf_counter() - started, request_id))
+        seconds = perf_counter() - started
+        self.finished.add(_finished(scope, method, status, seconds, request_id, streamed=streamed))
 
 
-def _finished(scope: Scope, method: str, status: int, seconds: float, request_id: str) -> Finished:
+def is_event_stream(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """True for a `text/event-stream` answer (Starlette writes header names in lower case)."""
+    for name, value in headers:
+        if name == b"content-type":
+            return value.startswith(EVENT_STREAM)
+    return False
+
+
+def _finished(
+    scope: Scope, method: str, status: int, seconds: float, request_id: str, *, streamed: bool
+) -> Finished:
     client = scope.get("client")
     return (
         time.time(),
@@ -215,6 +238,7 @@ def _finished(scope: Scope, method: str, status: int, seconds: float, request_id
         client[0] if client else None,
         request_id,
         scope.get("route"),
+        streamed,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +52,12 @@ class HeadAsGetMiddleware:
     FastAPI routes accept only the methods they declare, so HEAD is served as GET with the
     body dropped (headers, including Content-Length, unchanged). A 405's `Allow` header gains
     HEAD wherever it lists GET.
+
+    A response without Content-Length (an event stream) has no end to wait for, so its HEAD
+    answer ends with its head and the route is cancelled there. Left running, it wrote
+    nothing, so it never saw the client leave (uvicorn stops reading a connection while a
+    pipelined request waits behind the current one): the stream's place, the descriptor and
+    the connection were held for ever, and the pipelined request never answered.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -67,7 +74,7 @@ class HeadAsGetMiddleware:
             # and counts the method the client sent.
             as_get = {**scope, "method": "GET"}
             try:
-                await self.app(as_get, receive, _drop_body(send))
+                await _answer_head(self.app, as_get, receive, send)
             finally:
                 # The router records the matched route in the scope it is handed; the metrics
                 # outside read the route template from the caller's scope.
@@ -77,17 +84,52 @@ class HeadAsGetMiddleware:
         await self.app(scope, receive, _allow_head(send))
 
 
-def _drop_body(send: Send) -> Send:
-    async def send_headers_only(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            if message.get("more_body", False):
-                return
-            message = {"type": "http.response.body", "body": b"", "more_body": False}
-        elif message["type"] == "http.response.start":
-            message["headers"] = _with_head_allowed(message.get("headers", ()))
-        await send(message)
+async def _answer_head(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run the GET route for a HEAD; cancel it once the answer is complete without its end."""
+    head_only = _HeadOnly(send)
+    route = asyncio.ensure_future(app(scope, receive, head_only))
+    cut = asyncio.ensure_future(head_only.cut.wait())
+    try:
+        await asyncio.wait((route, cut), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        cut.cancel()
+        if not route.done():
+            route.cancel()
+            await asyncio.wait((route,))
+    if not route.cancelled():
+        route.result()  # what the route raised, for the error layers outside
 
-    return send_headers_only
+
+class _HeadOnly:
+    """The `send` of a HEAD served as GET: the GET's head, then an empty body.
+
+    `cut` is set when the head itself completes the answer (no Content-Length: a body of
+    unknown length, such as an event stream); later messages of the route are dropped.
+    """
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.cut = asyncio.Event()
+
+    async def __call__(self, message: Message) -> None:
+        if self.cut.is_set():
+            return
+        if message["type"] == "http.response.start":
+            headers = _with_head_allowed(message.get("headers", ()))
+            await self.send({**message, "headers": headers})
+            if all(name.lower() != b"content-length" for name, _ in headers):
+                await self.send(_empty_body())
+                # Only once sent: the route, which runs this, is cancelled from then on.
+                self.cut.set()
+        elif message["type"] == "http.response.body":
+            if not message.get("more_body", False):
+                await self.send(_empty_body())
+        else:
+            await self.send(message)
+
+
+def _empty_body() -> Message:
+    return {"type": "http.response.body", "body": b"", "more_body": False}
 
 
 def _allow_head(send: Send) -> Send:

@@ -1,0 +1,125 @@
+"""What a real `petsage serve` answers around the status page: HEAD on the endless event
+stream (pipelined too), the stream's 503, caching headers, and no `Host` echoed anywhere."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import BinaryIO
+
+import httpx2 as httpx
+import pytest
+
+from tests.support.raw_http import connect
+from tests.support.server import RunningServer, petsage_server
+
+# One xdist worker runs the module: its module-scoped server starts once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("status_page_answers")]
+
+TOKEN = "status-answers-token-0123456789"
+AUTHORIZED = {"authorization": f"Bearer {TOKEN}"}
+STATUS = "/system/status"
+EVENTS = f"{STATUS}/events"
+MAX_STREAMS = 2
+HEALTH_INTERVAL_SECONDS = 2
+# A bound for the server to notice a closed stream on a loaded machine, not a timing.
+RELEASE_BOUND_SECONDS = 30.0
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    env = {
+        "PETSAGE_HEALTH_TOKEN": TOKEN,
+        "PETSAGE_STATUS_MAX_STREAMS": str(MAX_STREAMS),
+        "PETSAGE_HEALTH_INTERVAL_SECONDS": str(HEALTH_INTERVAL_SECONDS),
+    }
+    with petsage_server(tmp_path_factory.mktemp("status-answers"), env=env) as running:
+        yield running
+
+
+def read_head(stream: BinaryIO) -> tuple[int, dict[str, str]]:
+    status_line = stream.readline()
+    assert status_line, "the server closed the connection"
+    headers: dict[str, str] = {}
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers
+
+
+def raw_request(method: str, path: str, *headers: str) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: petsage", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def stream_status(server: RunningServer) -> int:
+    """The status of a new GET stream, closed at once (its body never ends)."""
+    with httpx.Client(timeout=30) as client, client.stream("GET", server.base_url + EVENTS) as got:
+        return int(got.status_code)
+
+
+def test_head_on_the_stream_then_a_pipelined_request_leaks_no_place(
+    server: RunningServer,
+) -> None:
+    # The issue's reproduction, ten times the cap: each HEAD used to hold a place for ever.
+    for _ in range(MAX_STREAMS * 10):
+        with connect(server.base_url) as sock:
+            sock.sendall(raw_request("HEAD", EVENTS))
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+            sock.sendall(raw_request("GET", "/system/health"))
+            time.sleep(0.02)
+
+    # A place frees once the server sees its (already closed) connection end.
+    deadline = time.monotonic() + RELEASE_BOUND_SECONDS
+    while (status := stream_status(server)) != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status == 200
+
+
+def test_head_on_the_stream_answers_at_once_and_the_connection_stays_usable(
+    server: RunningServer,
+) -> None:
+    with connect(server.base_url) as sock, sock.makefile("rb") as stream:
+        get = raw_request("GET", EVENTS)
+        head = raw_request("HEAD", EVENTS)
+        health = raw_request("GET", "/system/health")
+        sock.sendall(head + health)
+        head_status, head_headers = read_head(stream)
+        health_status, health_headers = read_head(stream)
+        alive = json.loads(stream.read(int(health_headers["content-length"])))
+        # The GET's own head, for comparison, on a fresh connection (its body never ends).
+        with connect(server.base_url) as other, other.makefile("rb") as other_stream:
+            other.sendall(get)
+            get_status, get_headers = read_head(other_stream)
+
+    assert head_status == get_status == 200
+    assert head_headers["content-type"] == get_headers["content-type"]
+    assert head_headers["content-type"].startswith("text/event-stream")
+    assert "content-length" not in head_headers
+    assert health_status == 200
+    assert alive["status"] == "ok"
+
+
+def open_admitted_stream(client: httpx.Client, server: RunningServer, held: ExitStack) -> None:
+    """Open a stream and keep it open; retried while an earlier test's places are freed."""
+    deadline = time.monotonic() + RELEASE_BOUND_SECONDS
+    while True:
+        response = held.enter_context(client.stream("GET", server.base_url + EVENTS))
+        if response.status_code == 200:
+            return
+        assert time.monotonic() < deadline, "no place for a stream"
+        response.close()
+        time.sleep(0.2)
+
+
+def test_a_stream_past_the_cap_gets_503_with_retry_after(server: RunningServer) -> None:
+    with httpx.Client(timeout=30) as client, ExitStack() as held:
+        for _ in range(MAX_STREAMS):
+            open_admitted_stream(client, server, held)
+        refused = client.get(server.base_url + EVENTS)
+
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "streams_unavailable"
+    assert int(refused.headers["retry-after"]) > 0

@@ -13,6 +13,8 @@ class PetSageError(Exception):
 
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
+    # Sent as `Retry-After` (seconds): when a caller refused for now may try again.
+    retry_after_seconds: ClassVar[int | None] = None
 
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)

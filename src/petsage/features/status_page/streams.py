@@ -37,6 +37,8 @@ STREAMS_KEY = "status_page.streams"
 class StreamsUnavailableError(PetSageError):
     status_code = 503
     code = "streams_unavailable"
+    # As long as a browser's EventSource waits before it tries again.
+    retry_after_seconds = RETRY_MILLISECONDS // 1000
 
 
 class StreamHub:

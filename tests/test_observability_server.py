@@ -13,6 +13,7 @@ import httpx2 as httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.support.promql import names_read_by_rules_and_dashboard
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
@@ -123,6 +124,42 @@ def http_requests(server: RunningServer) -> dict[tuple[str, str, str], float]:
         if family.name == "petsage_http_requests"
         for sample in family.samples
     }
+
+
+def sample_values(server: RunningServer) -> dict[str, float]:
+    """Every sample of a scrape, keyed `name{label="value",...}` as PromQL writes a series."""
+    found = {}
+    for family in text_string_to_metric_families(get(server, "/metrics").text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            found[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return found
+
+
+def scraped_names(server: RunningServer) -> set[str]:
+    return {key.split("{", 1)[0] for key in sample_values(server)}
+
+
+def test_rules_and_dashboard_read_only_series_a_scrape_has(server: RunningServer) -> None:
+    wanted = names_read_by_rules_and_dashboard()
+    get(server, "/")  # the request histogram has a series once a request was timed
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not wanted <= (names := scraped_names(server)) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the uptime ratio comes with the status page's first summary
+
+    assert wanted - names == set()
+
+
+def test_readiness_and_the_last_round_are_exported(server: RunningServer) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (values := sample_values(server)).get("petsage_ready") != 1:
+        assert time.monotonic() < deadline, values.get("petsage_ready")
+        time.sleep(0.1)
+
+    assert values["petsage_draining"] == 0
+    assert values['petsage_health_phase{phase="serving"}'] == 1
+    assert abs(values["petsage_health_last_round_timestamp_seconds"] - time.time()) < 60
+    assert values['petsage_health_check_status{check="database",critical="true",status="ok"}'] == 1
 
 
 def test_console_format_is_readable(tmp_path: Path) -> None:

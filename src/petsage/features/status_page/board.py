@@ -4,6 +4,12 @@ Views never compute: they read the latest summary, so N viewers cost no database
 never run a check. The board recomputes when the health engine reports a change, when the
 lifecycle moves (starting, serving, draining), and once per health interval so that other
 instances' changes and the passing time show.
+
+When the computation fails (the database is down, or black-holed), the board publishes its
+`fallback` instead: the live health snapshot over the last summary read, marked
+`history_complete: false` (see `live.py`), so the page, the badges and the streams show the
+outage within a round rather than the last summary frozen. This instance's changes are kept
+as `pending` and shown by every computation until the database has them.
 """
 
 from __future__ import annotations
@@ -12,29 +18,51 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.service import public
 from petsage.features.status_page.timeline import Change
+from petsage.health.history_recorder import BACKLOG_CAPACITY
 from petsage.health.model import CheckResult, Status, StatusChange
 
 logger = logging.getLogger("petsage.status_page")
 
-# This instance's changes are kept until the history has surely written them.
-PENDING_KEPT = timedelta(minutes=10)
+# This instance's changes not yet in the database: the history writer's backlog holds the same
+# ones, under the same bounds (its retention, and the capacity whose comment gives the memory).
+PENDING_CAPACITY = BACKLOG_CAPACITY
 Compute = Callable[[Sequence[Change]], Awaitable[StatusSummary]]
+# Which of the given changes the database does not have yet.
+Unwritten = Callable[[Sequence[Change]], Awaitable[Sequence[Change]]]
+# The summary to show when computing fails: from the last computed one and, for each check,
+# when its status last changed on this instance.
+Fallback = Callable[[StatusSummary, Mapping[str, datetime]], StatusSummary]
 Rendering = TypeVar("Rendering")
 
 
 class StatusBoard:
     """The cached summary, both as authorized and as anonymous callers see it."""
 
-    def __init__(self, compute: Compute, initial: StatusSummary, *, instance_id: str) -> None:
+    def __init__(
+        self,
+        compute: Compute,
+        initial: StatusSummary,
+        *,
+        instance_id: str,
+        fallback: Fallback | None = None,
+        unwritten: Unwritten | None = None,
+        keep_days: int = 30,
+    ) -> None:
         self._compute = compute
+        self._fallback = fallback
+        self._unwritten = unwritten
+        self._keep = timedelta(days=keep_days)
         self.instance_id = instance_id
+        self._stored = initial  # the last summary computed from the database
+        self._since: dict[str, datetime] = {}
+        self.store_available = True
         self._full = initial
         self._public = public(initial)
         self._rendered = _render(self._full, self._public)
@@ -90,6 +118,7 @@ class StatusBoard:
         pass
 
     def on_change(self, change: StatusChange) -> None:
+        self._since[change.check_name] = change.occurred_at
         if not (change.old_status is None and change.new_status is Status.OK):
             self._pending.append(
                 Change(
@@ -100,19 +129,45 @@ class StatusBoard:
                     change.reason,
                 )
             )
+            del self._pending[:-PENDING_CAPACITY]
         self._dirty.set()
 
     # --- computing ---------------------------------------------------------------------------
 
     async def refresh(self) -> None:
-        """Recompute now and publish the result if it differs (its time aside)."""
-        cutoff = datetime.now(UTC) - PENDING_KEPT
+        """Recompute now and publish the result if it differs (its time aside); when that
+        fails and there is a fallback, publish the fallback's summary instead."""
+        cutoff = datetime.now(UTC) - self._keep
         self._pending = [change for change in self._pending if change.at >= cutoff]
         started = time.perf_counter()
-        summary = await self._compute(tuple(self._pending))
+        try:
+            await self._forget_written()
+            summary = await self._compute(tuple(self._pending))
+        except Exception as exc:
+            if self._fallback is None:
+                raise
+            summary = self._fallback(self._stored, dict(self._since))
+            if self.store_available:
+                # Once per outage, not once per round: the health checks log the cause.
+                logger.warning("status page: showing the live checks, computing failed: %s", exc)
+            self.store_available = False
+        else:
+            if not self.store_available:
+                logger.info("status page: computed from the database again")
+            self.store_available = True
+            self._stored = summary
         self.last_compute_seconds = time.perf_counter() - started
         self.refreshes += 1
         await self._publish(summary)
+
+    async def _forget_written(self) -> None:
+        """Drop the pending changes the database has now (others may arrive meanwhile)."""
+        if not self._pending or self._unwritten is None:
+            return
+        sent = list(self._pending)
+        waiting = set(await self._unwritten(sent))
+        written = {change for change in sent if change not in waiting}
+        self._pending = [change for change in self._pending if change not in written]
 
     async def run(self, interval_seconds: float) -> None:
         """Recompute on every request for it, and at least every `interval_seconds`."""
@@ -125,9 +180,8 @@ class StatusBoard:
             self._dirty.clear()
             try:
                 await self.refresh()
-            except Exception as exc:
-                # The database may be the failing dependency: keep showing the last summary.
-                logger.warning("status page: recompute failed: %s", exc)
+            except Exception:  # a bug, not the database (refresh falls back for that)
+                logger.exception("status page: refresh failed")
 
     async def _publish(self, summary: StatusSummary) -> None:
         # Serialising takes tens of milliseconds: in a thread, so that views keep being served.

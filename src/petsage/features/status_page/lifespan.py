@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from petsage.blueprint import AppServices
 from petsage.database.session import Database
-from petsage.features.status_page import rollups, service, store
+from petsage.features.status_page import live, rollups, service, store
 from petsage.features.status_page.board import StatusBoard
 from petsage.features.status_page.hours import HourCache
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.prometheus import UptimeCollector
 from petsage.features.status_page.timeline import Change
+from petsage.health import history
 from petsage.process import instance_id
 
 logger = logging.getLogger("petsage.status_page")
 
 FEATURE = "status_page"
 HEARTBEAT_SECONDS = 60.0
+# After a failed heartbeat: soon, so that a run is seen alive (and one never recorded gets its
+# row) within seconds of the database coming back, not a minute later.
+HEARTBEAT_RETRY_SECONDS = 5.0
 # A run silent for this long crashed at its last heartbeat.
 ALIVE_WITHIN_SECONDS = 3 * HEARTBEAT_SECONDS
 ROLLUP_EVERY_SECONDS = 3600.0
@@ -40,8 +46,8 @@ def policy_of(services: AppServices) -> service.StatusPolicy:
 
 
 def build_board(services: AppServices, instance: str) -> StatusBoard:
-    policy = policy_of(services)
-    database, lifecycle = services.database, services.health.lifecycle
+    policy = dataclasses.replace(policy_of(services), alive_instance=instance)
+    database, lifecycle, engine = services.database, services.health.lifecycle, services.health
     hours: HourCache = {}
 
     async def compute(pending: Sequence[Change]) -> StatusSummary:
@@ -55,8 +61,35 @@ def build_board(services: AppServices, instance: str) -> StatusBoard:
                 cache=hours,
             )
 
+    def fallback(last: StatusSummary, since: Mapping[str, datetime]) -> StatusSummary:
+        return live.live_summary(
+            last,
+            engine.snapshot.as_of(time.monotonic()),
+            since,
+            now=datetime.now(UTC),
+            phase=lifecycle.phase,
+            merge_seconds=policy.merge_seconds,
+        )
+
+    async def unwritten(pending: Sequence[Change]) -> list[Change]:
+        async with database.session() as session:
+            stored = await history.stored_moments(
+                session,
+                instance_id=instance,
+                since=min(change.at for change in pending),
+                until=max(change.at for change in pending),
+            )
+        return [change for change in pending if (change.check, change.at) not in stored]
+
     initial = service.placeholder(datetime.now(UTC), policy.checks)
-    return StatusBoard(compute, initial, instance_id=instance)
+    return StatusBoard(
+        compute,
+        initial,
+        instance_id=instance,
+        fallback=fallback,
+        unwritten=unwritten,
+        keep_days=policy.history_days,
+    )
 
 
 @asynccontextmanager
@@ -73,7 +106,7 @@ async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
     await run.start()
     tasks = [
         asyncio.create_task(board.run(services.settings.health_interval_seconds)),
-        asyncio.create_task(_every(HEARTBEAT_SECONDS, run.heartbeat, "heartbeat")),
+        asyncio.create_task(run.beat_forever()),
         asyncio.create_task(_every(ROLLUP_EVERY_SECONDS, _roll_up(services, board), "rollup")),
     ]
     try:
@@ -95,18 +128,35 @@ class InstanceRun:
         self.database = database
         self.instance = instance
         self.run_id: int | None = None
+        # The real start, kept for a row written late: its changes since then must count.
+        self.started_at = datetime.now(UTC)
 
     async def start(self) -> None:
         with _logged("start"):
-            async with self.database.session() as session:
-                self.run_id = await store.start_run(session, self.instance, datetime.now(UTC))
+            await self._insert()
+
+    async def _insert(self) -> None:
+        async with self.database.session() as session:
+            self.run_id = await store.start_run(
+                session, self.instance, self.started_at, datetime.now(UTC)
+            )
 
     async def heartbeat(self) -> None:
         if self.run_id is None:
-            await self.start()  # the database was down at start-up
+            await self._insert()  # the database was down at start-up
             return
         async with self.database.session() as session:
             await store.touch_run(session, self.run_id, datetime.now(UTC))
+
+    async def beat_forever(self) -> None:
+        while True:
+            try:
+                await self.heartbeat()
+            except Exception as exc:
+                logger.warning("status page heartbeat failed: %s", exc)
+                await asyncio.sleep(HEARTBEAT_RETRY_SECONDS)
+            else:
+                await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def stop(self) -> None:
         if self.run_id is None:

@@ -80,6 +80,13 @@ class StatusSummary(BaseModel):
 
     banner: Banner
     updated_at: datetime = Field(description="When this summary was computed.")
+    history_complete: bool = Field(
+        default=True,
+        description="False while the status page's database is unavailable: the statuses and "
+        "the banner then follow this instance's live health checks, while the bars, uptime and "
+        "incidents are those last read, with the live outages added; the changes made meanwhile "
+        "are written once the database is back.",
+    )
     uptime: dict[Window, float | None] = Field(
         description="Overall: a moment counts as available when at least one instance was ready."
     )

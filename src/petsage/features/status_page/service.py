@@ -27,6 +27,7 @@ from petsage.features.status_page.models import (
     StatusSummary,
     Window,
 )
+from petsage.features.status_page.pending import merge_pending, with_pending_baseline
 from petsage.features.status_page.timeline import (
     OVERALL,
     Baseline,
@@ -54,6 +55,9 @@ class StatusPolicy:
     merge_seconds: float
     history_days: int
     alive_within: float  # a run without a heartbeat for this long has crashed
+    # This process: its own run counts until now whatever its heartbeat says, since it is the
+    # one computing (its heartbeat may be failing: a full disk, a database just back).
+    alive_instance: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +80,18 @@ async def load_span(
     pending: Sequence[Change] = (),
 ) -> Span:
     """The timeline of [start, end) from the runs and the events (plus `pending` changes)."""
-    runs = await store.load_runs(session, start, end, now=now, alive_within=policy.alive_within)
+    runs = await store.load_runs(
+        session,
+        start,
+        end,
+        now=now,
+        alive_within=policy.alive_within,
+        alive_instance=policy.alive_instance,
+    )
     changes = await store.load_changes(session, start, end)
-    changes = _merge_pending(changes, pending)
+    changes = merge_pending(changes, pending)
     baseline = await store.load_baseline(session, runs, policy.checks, start)
+    baseline = with_pending_baseline(baseline, runs, pending, start)
     # Pure work of up to a few hundred milliseconds: in a thread, so that requests keep being
     # answered while it runs (the interpreter switches threads every few milliseconds).
     segments, incidents = await asyncio.to_thread(
@@ -324,12 +336,3 @@ def _incident_public(incident: Incident, now: datetime) -> IncidentPublic:
         duration_seconds=incident.duration(now),
         reason=incident.reason or None,
     )
-
-
-def _merge_pending(changes: list[Change], pending: Sequence[Change]) -> list[Change]:
-    """Add this instance's changes that the history recorder has not written yet."""
-    if not pending:
-        return changes
-    seen = {(c.instance_id, c.check, c.at) for c in changes}
-    extra = [c for c in pending if (c.instance_id, c.check, c.at) not in seen]
-    return sorted([*changes, *extra], key=lambda change: change.at) if extra else changes

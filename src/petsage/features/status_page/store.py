@@ -30,8 +30,13 @@ class DayRollup:
 # --- instance runs ---------------------------------------------------------------------------
 
 
-async def start_run(session: AsyncSession, instance_id: str, now: datetime) -> int:
-    run = StatusInstanceRun(instance_id=instance_id, started_at=now, last_seen_at=now)
+async def start_run(
+    session: AsyncSession, instance_id: str, started_at: datetime, now: datetime | None = None
+) -> int:
+    """A run begun at `started_at`, seen at `now` (later when written late)."""
+    run = StatusInstanceRun(
+        instance_id=instance_id, started_at=started_at, last_seen_at=now or started_at
+    )
     session.add(run)
     await session.flush()
     return run.id
@@ -52,11 +57,18 @@ async def stop_run(session: AsyncSession, run_id: int, now: datetime) -> None:
 
 
 async def load_runs(
-    session: AsyncSession, start: datetime, end: datetime, *, now: datetime, alive_within: float
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    alive_within: float,
+    alive_instance: str | None = None,
 ) -> list[Run]:
     """Runs that overlap [start, end). A run without a stop whose heartbeat is fresher than
     `alive_within` seconds is still running (until `now`); an older one crashed at its last
-    heartbeat. A run also ends where the same instance id started again."""
+    heartbeat, unless it is `alive_instance`'s (the caller's own: it runs). A run also ends
+    where the same instance id started again."""
     rows = await session.execute(
         select(
             StatusInstanceRun.instance_id,
@@ -77,8 +89,10 @@ async def load_runs(
     for instance_id, started_at, last_seen_at, stopped_at in rows:
         if stopped_at is not None:
             ends = stopped_at
+        elif last_seen_at >= fresh_after or instance_id == alive_instance:
+            ends = now
         else:
-            ends = now if last_seen_at >= fresh_after else last_seen_at
+            ends = last_seen_at
         previous = latest.get(instance_id)
         if previous is not None and runs[previous].end > started_at:
             old = runs[previous]

@@ -1,0 +1,199 @@
+"""The status page through a real database outage, and after it, on a real `petsage serve`.
+
+PetSage runs on a throwaway PostgreSQL cluster, which the test stops for real (`pg_ctl stop`).
+While it is down the page, its title, the badges, `status.json` and the event stream must all
+show the outage within one interval of readiness turning 503, with `history_complete: false`
+and an `updated_at` that moves. An HTTP dependency fails and recovers during the outage too.
+Once the database is back, the changes made meanwhile reach it with their own times: the
+database's incident, the dependency's and the reduced uptime are there, and still there after
+a restart of `petsage serve` (the old process's memory gone).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from tests.support.faults import ThrowawayPostgres
+from tests.support.server import RunningServer, petsage_server
+from tests.support.stub_http import StoppableDependency, stoppable_dependency
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+READY = "/system/health/ready"
+STATUS = "/system/status"
+TOKEN = "status-outage-token-0123456789"
+AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}
+INTERVAL = 0.5
+# What the other fault tests allow for a loaded 2-core machine: probers' period, a late loop.
+ALLOWANCE = 0.5
+# A bound on slow work (a start, a recovery), not a measure.
+SETTLE_SECONDS = 60.0
+DEPENDENCY = "http:stub"
+
+
+def server_env(postgres: ThrowawayPostgres, database: str, dependency: str) -> dict[str, str]:
+    checks = [{"name": "stub", "url": dependency, "timeout_seconds": 0.4}]
+    return {
+        "PETSAGE_DATABASE_URL": postgres.url(database),
+        "PETSAGE_DB_MIGRATE_ON_START": "true",
+        "PETSAGE_HEALTH_INTERVAL_SECONDS": str(INTERVAL),
+        "PETSAGE_HEALTH_TOKEN": TOKEN,
+        "PETSAGE_HEALTH_HTTP_CHECKS": json.dumps(checks),
+    }
+
+
+def summary(server: RunningServer) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.get(server.base_url + STATUS + ".json", timeout=10).json()
+    return body
+
+
+def check(body: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in body["checks"] if c["name"] == name)
+    return found
+
+
+def incidents_of(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [incident for incident in body["incidents"] if incident["check"] == name]
+
+
+def wait_for_summary(server: RunningServer, holds: Any) -> dict[str, Any]:
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        body = summary(server)
+        if holds(body):
+            return body
+        assert time.monotonic() < deadline, f"never held: {json.dumps(body)[:2000]}"
+        time.sleep(0.1)
+
+
+def settled(body: dict[str, Any]) -> bool:
+    """Computed from the database, every check known and ok."""
+    return bool(body["history_complete"]) and body["banner"] == "operational"
+
+
+class StreamRecorder:
+    """Reads the page's event stream in a thread and keeps every `summary` event."""
+
+    def __init__(self, server: RunningServer) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._client = httpx.Client(timeout=httpx.Timeout(5, read=SETTLE_SECONDS))
+        self._thread = threading.Thread(target=self._read, args=(server,), daemon=True)
+        self._stop = threading.Event()
+
+    def _read(self, server: RunningServer) -> None:
+        try:
+            with self._client.stream("GET", server.base_url + STATUS + "/events") as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: "):
+                        self.events.append(json.loads(line.removeprefix("data: ")))
+        except (httpx.HTTPError, RuntimeError):
+            if not self._stop.is_set():  # closing the client ends the read: not a failure
+                raise
+
+    def __enter__(self) -> StreamRecorder:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._client.close()
+        self._thread.join(timeout=10)
+
+
+@contextmanager
+def outage_scene(
+    postgres: ThrowawayPostgres,
+) -> Iterator[tuple[dict[str, str], StoppableDependency]]:
+    database = postgres.create_database("petsage_status_outage")
+    with stoppable_dependency() as dependency:
+        yield server_env(postgres, database, dependency.url), dependency
+
+
+def test_the_page_shows_a_database_outage_and_keeps_it_after_a_restart(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    with outage_scene(postgres) as (env, dependency):
+        with petsage_server(tmp_path, env=env, ready_path=READY) as server:
+            before = wait_for_summary(server, settled)
+            with StreamRecorder(server) as stream:
+                stopped_at = time.monotonic()
+                postgres.stop("fast")
+                ready_503, page_outage = first_outage(server)
+                during = summary(server)
+                dependency.stop()  # an incident that begins and ends during the outage
+                wait_for_summary(server, lambda b: check(b, DEPENDENCY)["status"] == "error")
+                dependency.start()
+                later = wait_for_summary(server, lambda b: check(b, DEPENDENCY)["status"] == "ok")
+                page = httpx.get(server.base_url + STATUS, timeout=10).text
+                badge = httpx.get(server.base_url + STATUS + "/badge.svg", timeout=10).text
+                db_badge = httpx.get(server.base_url + STATUS + "/badge/database.json", timeout=10)
+                detailed = httpx.get(server.base_url + STATUS + ".json", headers=AUTHORIZED)
+                streamed = list(stream.events)
+                postgres.start()
+                back = wait_for_summary(
+                    server, lambda b: settled(b) and bool(incidents_of(b, DEPENDENCY))
+                )
+            restarted_after = time.monotonic() - stopped_at
+
+        with petsage_server(tmp_path, env=env, ready_path=READY) as again:
+            after_restart = wait_for_summary(again, settled)
+
+    # Within one interval of readiness (and the allowance), everything says outage.
+    assert page_outage - ready_503 <= INTERVAL + ALLOWANCE, (ready_503, page_outage)
+    assert during["banner"] == "outage"
+    assert check(during, "database")["status"] == "error"
+    assert during["history_complete"] is False
+    assert datetime.fromisoformat(later["updated_at"]) > datetime.fromisoformat(
+        during["updated_at"]
+    )
+    assert "<title>Major outage · PetSage status</title>" in page
+    assert "History incomplete" in page
+    assert ">outage</text>" in badge
+    assert db_badge.json()["message"] == "down"
+    assert check(detailed.json(), "database")["reason"], "the operator sees why"
+    assert any(e["banner"] == "outage" and not e["history_complete"] for e in streamed)
+    assert [i["ended_at"] for i in incidents_of(later, "database")] == [None]
+
+    # Back: the outage's changes were written with their own times.
+    assert before["incidents"] == []
+    for body in (back, after_restart):
+        assert body["history_complete"] is True
+        database_incidents = incidents_of(body, "database")
+        assert len(database_incidents) == 1
+        assert database_incidents[0]["ended_at"] is not None
+        assert 0 < database_incidents[0]["duration_seconds"] < restarted_after
+        assert len(incidents_of(body, DEPENDENCY)) == 1
+        assert check(body, "database")["uptime"]["24h"] < 1
+        assert body["uptime"]["24h"] < 1
+    # The same incidents, by the same ids, from the restarted process's computation.
+    assert {i["id"] for i in back["incidents"]} == {i["id"] for i in after_restart["incidents"]}
+    # The one the page showed live is the one written: the id is the check and its start.
+    live_ids = {i["id"] for i in incidents_of(later, "database")}
+    assert live_ids == {i["id"] for i in incidents_of(after_restart, "database")}
+
+
+def first_outage(server: RunningServer) -> tuple[float, float]:
+    """When readiness first answered 503, and when `status.json` first said outage."""
+    ready_503 = page_outage = None
+    deadline = time.monotonic() + SETTLE_SECONDS
+    with httpx.Client(timeout=5) as client:
+        while ready_503 is None or page_outage is None:
+            assert time.monotonic() < deadline, "the outage never showed"
+            now = time.monotonic()
+            if ready_503 is None and client.get(server.base_url + READY).status_code == 503:
+                ready_503 = now
+            body = client.get(server.base_url + STATUS + ".json").json()
+            if page_outage is None and body["banner"] == "outage":
+                page_outage = time.monotonic()
+            time.sleep(0.02)
+    return ready_503, page_outage

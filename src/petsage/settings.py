@@ -28,6 +28,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
 SECRET_FIELDS = frozenset({"database_url", "health_token"})
+# The start of the placeholders shipped in example files (`CHANGE-ME-...`), refused as a token.
+PLACEHOLDER_PREFIX = "CHANGE-ME"
 MIN_TOKEN_CHARACTERS = 16
 # pydantic-settings names the field in its message when a complex value is not valid JSON.
 _SETTINGS_ERROR_FIELD = re.compile(r'field "(\w+)"')
@@ -181,6 +183,10 @@ class Settings(BaseSettings):
             )
         if value != value.strip():
             raise ValueError("the token has leading or trailing whitespace (a trailing newline?)")
+        if value.upper().startswith(PLACEHOLDER_PREFIX):
+            # deploy/kubernetes/secret.yaml ships one: applied unedited, it would publish a
+            # token that everybody who read the repository knows.
+            raise ValueError("the token is a placeholder: set a random one (openssl rand -hex 32)")
         return token
 
     @property

@@ -61,11 +61,15 @@ def container(kind: str) -> dict[str, Any]:
     return only  # type: ignore[no-any-return]
 
 
+# What an operator puts in place of the Secret's placeholder token (which start-up refuses).
+REAL_TOKEN = "3f9c2a7d1e5b8c4a6f0d2e9b7a1c3e5f"
+
+
 @pytest.fixture(scope="module")
 def settings() -> Settings:
-    """What the pods run with: the ConfigMap plus the Secret's placeholders."""
+    """What the pods run with: the ConfigMap plus the Secret, its token replaced."""
     env = {**resource("ConfigMap")["data"], **resource("Secret")["stringData"]}
-    return settings_from(env)
+    return settings_from({**env, "PETSAGE_HEALTH_TOKEN": REAL_TOKEN})
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
@@ -83,8 +87,10 @@ def test_kustomization_lists_every_manifest() -> None:
     files = {p.name for p in MANIFESTS.glob("*.yaml")} - {"kustomization.yaml"}
 
     assert sorted(kustomization["resources"]) == sorted(files)
+    assert kustomization["namespace"] == resource("Namespace")["metadata"]["name"]
     assert {r["kind"] for r in RESOURCES} == {
-        "ConfigMap", "Secret", "Service", "Deployment", "PodDisruptionBudget", "Job",
+        "Namespace", "ConfigMap", "Secret", "Service", "Deployment", "HorizontalPodAutoscaler",
+        "PodDisruptionBudget", "NetworkPolicy", "Job",
     }  # fmt: skip
 
 
@@ -272,7 +278,10 @@ def test_service_and_budget_select_the_api_pods_only() -> None:
 def test_rollouts_and_disruptions_keep_the_service_up() -> None:
     deployment = resource("Deployment")["spec"]
     budget = resource("PodDisruptionBudget")["spec"]
+    autoscaler = resource("HorizontalPodAutoscaler")["spec"]
 
-    assert deployment["replicas"] >= 2
+    # The autoscaler owns the count: a `replicas` here would reset it on every apply.
+    assert "replicas" not in deployment
+    assert autoscaler["minReplicas"] >= 2
     assert deployment["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
-    assert budget["maxUnavailable"] < deployment["replicas"]
+    assert budget["maxUnavailable"] < autoscaler["minReplicas"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+import attacks
 import check_cli
 import liveness
 import observability
@@ -19,7 +20,7 @@ import status_page
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness, observability, startup, check_cli, status_page)
+BENCHMARKS = (liveness, readiness, observability, startup, check_cli, status_page, attacks)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,11 +1,15 @@
-"""`PetSageAPI`: FastAPI with the probe lane in front of its whole middleware stack."""
+"""`PetSageAPI`: FastAPI with the probe lane in front of its whole middleware stack, and
+trailing-slash redirects relative to the request (`petsage.http.routing`)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
+
+from petsage.http.routing import relative_slash_redirects
 
 # Answers a request itself and returns True, or returns False to leave it to the app.
 FastLane = Callable[[Scope, Send], Awaitable[bool]]
@@ -21,6 +25,10 @@ class PetSageAPI(FastAPI):
     """
 
     fast_lane: FastLane | None = None
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        relative_slash_redirects(self.router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lane = self.fast_lane

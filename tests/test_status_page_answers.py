@@ -12,6 +12,7 @@ from typing import BinaryIO
 import httpx2 as httpx
 import pytest
 
+from petsage.http.vary import note_authorization, with_vary
 from tests.support.raw_http import connect
 from tests.support.server import RunningServer, petsage_server
 
@@ -123,3 +124,94 @@ def test_a_stream_past_the_cap_gets_503_with_retry_after(server: RunningServer) 
     assert refused.status_code == 503
     assert refused.json()["error"]["code"] == "streams_unavailable"
     assert int(refused.headers["retry-after"]) > 0
+
+
+HOSTILE = {"host": "evil.example"}
+
+
+def test_a_hostile_host_is_echoed_neither_in_a_redirect_nor_in_the_feed(
+    server: RunningServer,
+) -> None:
+    with httpx.Client(timeout=30) as client:
+        redirect = client.get(server.base_url + "/system/health/?x=1", headers=HOSTILE)
+        followed = client.get(server.base_url + redirect.headers["location"])
+        feed = client.get(server.base_url + STATUS + "/feed.atom", headers=HOSTILE)
+
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == "/system/health?x=1"
+    assert followed.status_code == 200
+    assert feed.status_code == 200
+    assert b"evil.example" not in feed.content
+    assert b'href="/system/status"' in feed.content
+
+
+CACHED = [
+    f"{STATUS}.json",
+    f"{STATUS}/badge.svg",
+    f"{STATUS}/badge.json",
+    f"{STATUS}/badge/database.svg",
+    f"{STATUS}/badge/database.json",
+]
+# Every answer the detail policy shapes, whatever it sends as its own Vary.
+SHAPED_BY_THE_TOKEN = [
+    *CACHED,
+    STATUS,
+    f"{STATUS}/feed.atom",
+    "/system/info",
+    "/system/health/ready",
+    "/system/health/checks",
+    "/system/health/checks/database",
+    "/system/health/history",
+]
+
+
+@pytest.mark.parametrize("path", CACHED)
+def test_anonymous_summaries_are_cached_for_an_interval_and_details_never(
+    server: RunningServer, path: str
+) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        anonymous = client.get(path)
+        authorized = client.get(path, headers=AUTHORIZED)
+
+    assert anonymous.status_code == authorized.status_code == 200
+    assert anonymous.headers["cache-control"] == f"public, max-age={HEALTH_INTERVAL_SECONDS}"
+    assert authorized.headers["cache-control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("path", SHAPED_BY_THE_TOKEN)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_answers_shaped_by_the_token_vary_by_authorization(
+    server: RunningServer, path: str, method: str
+) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        answers = [client.request(method, path, headers=h) for h in ({}, AUTHORIZED)]
+
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert answer.headers.get_list("vary") == ["Authorization"]
+
+
+def test_answers_the_token_does_not_shape_do_not_vary(server: RunningServer) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        answers = [client.get(path) for path in ("/system/health", "/", "/openapi.json")]
+
+    assert [answer.status_code for answer in answers] == [200] * len(answers)
+    assert all("vary" not in answer.headers for answer in answers)
+
+
+@pytest.mark.parametrize(
+    ("sent", "merged"),
+    [
+        ([], [(b"vary", b"Authorization")]),
+        ([(b"Vary", b"Accept")], [(b"Vary", b"Accept, Authorization")]),
+        ([(b"vary", b"accept, authorization")], [(b"vary", b"accept, authorization")]),
+        ([(b"vary", b"*")], [(b"vary", b"*")]),
+    ],
+)
+def test_vary_is_merged_into_the_one_sent(
+    sent: list[tuple[bytes, bytes]], merged: list[tuple[bytes, bytes]]
+) -> None:
+    scope: dict[str, object] = {}
+    assert with_vary(scope, sent) == sent
+    note_authorization(scope)
+    assert with_vary(scope, sent) == merged

@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     status_incident_merge_seconds: float = Field(default=300.0, ge=0, le=86_400)
     # At least the 90 days the page shows.
     status_rollup_days: int = Field(default=400, ge=90, le=3650)
+    # Where readers reach PetSage (`https://status.example.com`): the feed's links start with
+    # it. Unset, they are relative to the feed itself; never built from the request's `Host`.
+    public_base_url: AnyHttpUrl | None = None
 
     # --- Observability -------------------------------------------------------------------------
     metrics_enabled: bool = True
@@ -168,6 +171,13 @@ class Settings(BaseSettings):
                 "the critical level must be at most the warning level"
             )
         return critical
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _base_url_is_a_base(cls, url: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if url is not None and (url.query or url.fragment or url.username or url.password):
+            raise ValueError("a base URL has no user, password, query or fragment")
+        return url
 
     @field_validator("health_token")
     @classmethod

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from petsage.database.session import DATABASE_UNAVAILABLE, Database, DatabaseUnavailableError
 from petsage.health.check import describe_error
 from petsage.health.engine import HealthEngine
-from petsage.http.detail_policy import may_see_details
+from petsage.http.detail_policy import depends_on_authorization, may_see_details
+from petsage.http.vary import note_authorization
 from petsage.process import StartTime
 from petsage.settings import Settings
 
@@ -81,6 +82,8 @@ async def _details_allowed(
     settings: SettingsDep,
     _: Annotated[HTTPAuthorizationCredentials | None, Depends(_health_bearer)],
 ) -> bool:
+    if depends_on_authorization(settings):
+        note_authorization(request.scope)
     return may_see_details(settings, request.headers.get("authorization"))
 
 

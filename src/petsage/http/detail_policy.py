@@ -24,3 +24,8 @@ def may_see_details(settings: Settings, authorization_header: str | None) -> boo
     expected = settings.health_token.get_secret_value().encode()
     # Constant time: the comparison must not tell an attacker how much of a guess was right.
     return hmac.compare_digest(credentials.strip().encode(), expected)
+
+
+def depends_on_authorization(settings: Settings) -> bool:
+    """Whether two callers may get different answers by their `Authorization` header alone."""
+    return settings.health_details is HealthDetails.AUTHORIZED and settings.health_token is not None

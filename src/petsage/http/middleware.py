@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from petsage.http.probes import NO_STORE, NOSNIFF, ProbePaths
+from petsage.http.vary import BY_AUTHORIZATION, with_vary
 
 
 class ResponseHeadersMiddleware:
@@ -53,6 +54,9 @@ class HeadAsGetMiddleware:
     body dropped (headers, including Content-Length, unchanged). A 405's `Allow` header gains
     HEAD wherever it lists GET.
 
+    It also adds `Vary: Authorization` where the detail policy shaped the answer
+    (`petsage.http.vary`): the one layer that sees both the route's scope and every head.
+
     A response without Content-Length (an event stream) has no end to wait for, so its HEAD
     answer ends with its head and the route is cancelled there. Left running, it wrote
     nothing, so it never saw the client leave (uvicorn stops reading a connection while a
@@ -81,12 +85,12 @@ class HeadAsGetMiddleware:
                 if "route" in as_get:
                     scope["route"] = as_get["route"]
             return
-        await self.app(scope, receive, _allow_head(send))
+        await self.app(scope, receive, _allow_head(scope, send))
 
 
 async def _answer_head(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
     """Run the GET route for a HEAD; cancel it once the answer is complete without its end."""
-    head_only = _HeadOnly(send)
+    head_only = _HeadOnly(scope, send)
     route = asyncio.ensure_future(app(scope, receive, head_only))
     cut = asyncio.ensure_future(head_only.cut.wait())
     try:
@@ -107,15 +111,15 @@ class _HeadOnly:
     unknown length, such as an event stream); later messages of the route are dropped.
     """
 
-    def __init__(self, send: Send) -> None:
-        self.send = send
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self.scope, self.send = scope, send
         self.cut = asyncio.Event()
 
     async def __call__(self, message: Message) -> None:
         if self.cut.is_set():
             return
         if message["type"] == "http.response.start":
-            headers = _with_head_allowed(message.get("headers", ()))
+            headers = with_vary(self.scope, _with_head_allowed(message.get("headers", ())))
             await self.send({**message, "headers": headers})
             if all(name.lower() != b"content-length" for name, _ in headers):
                 await self.send(_empty_body())
@@ -132,10 +136,13 @@ def _empty_body() -> Message:
     return {"type": "http.response.body", "body": b"", "more_body": False}
 
 
-def _allow_head(send: Send) -> Send:
+def _allow_head(scope: Scope, send: Send) -> Send:
     async def send_allowing_head(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] == 405:
-            message["headers"] = _with_head_allowed(message.get("headers", ()))
+        if message["type"] == "http.response.start":
+            if message["status"] == 405:
+                message["headers"] = _with_head_allowed(message.get("headers", ()))
+            if scope.get(BY_AUTHORIZATION):
+                message["headers"] = with_vary(scope, message.get("headers", ()))
         await send(message)
 
     return send_allowing_head

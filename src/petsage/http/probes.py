@@ -33,13 +33,14 @@ class RenderedResponse:
     status: int
     body: bytes
     media_type: bytes = JSON
+    extra_headers: tuple[tuple[bytes, bytes], ...] = ()
     _headers: tuple[tuple[bytes, bytes], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Rendered once: a probe answered from the cache should cost a lookup, not a format.
         length = str(len(self.body)).encode()
         headers = ((b"content-type", self.media_type), (b"content-length", length))
-        object.__setattr__(self, "_headers", headers)
+        object.__setattr__(self, "_headers", headers + self.extra_headers)
 
     @property
     def headers(self) -> list[tuple[bytes, bytes]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from starlette.types import Scope
 
@@ -23,8 +24,9 @@ from petsage.features.health_checks.render import render, wants_health_json
 from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
 from petsage.features.health_checks.service import HealthView
 from petsage.health.engine import HealthEngine
-from petsage.http.detail_policy import may_see_details
+from petsage.http.detail_policy import depends_on_authorization, may_see_details
 from petsage.http.probes import ProbeResponder, RenderedResponse
+from petsage.http.vary import VARY_BY_AUTHORIZATION
 from petsage.settings import Settings
 
 # The request headers that choose among the forms.
@@ -39,6 +41,8 @@ class ProbeCache:
         self.engine = engine
         self.settings = settings
         self.anonymous_detail = may_see_details(settings, None)
+        # As the route's answers carry it (`petsage.http.vary`).
+        self.vary = (VARY_BY_AUTHORIZATION,) if depends_on_authorization(settings) else ()
         self.forms: dict[str, Forms] = {}
         self.stale_at = float("inf")
         self.rebuild()
@@ -58,7 +62,8 @@ class ProbeCache:
         for detail in (False, True):
             view = build(self.engine, detail=detail, now=now)
             for health_json in (False, True):
-                forms[detail, health_json] = render(view, health_json=health_json)
+                rendered = render(view, health_json=health_json)
+                forms[detail, health_json] = replace(rendered, extra_headers=self.vary)
         return forms
 
     def responders(self) -> dict[str, ProbeResponder]:

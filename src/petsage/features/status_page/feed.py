@@ -3,6 +3,12 @@
 Entry ids are tag URIs (RFC 4151) made from the incident's id, which is stable across
 recomputes and instances, so a reader never shows one incident twice. An entry's `updated`
 is its end once it ended: a reader shows the resolution as an update of the same entry.
+
+Links start with `PETSAGE_PUBLIC_BASE_URL` when it is set, and are otherwise relative
+references (`/system/status`), which a reader resolves against the feed's own address: never
+built from the request's `Host`, which the client chooses (a poisoned cache would hand every
+reader links to another site). Atom wants absolute IRIs only for ids, which the tag URIs are
+without knowing any host; `href` may be any IRI reference (RFC 4287, 4.2.7.1).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter, Response
 
+from petsage.features.status_page.caching import cache_control
 from petsage.features.status_page.dependencies import StatusBoardDep
 from petsage.features.status_page.models import StatusSummary
-from petsage.http.dependencies import DetailsAllowedDep
+from petsage.http.dependencies import DetailsAllowedDep, SettingsDep
 
 STATUS_PATH = "/system/status"
 JSON_PATH = f"{STATUS_PATH}.json"
@@ -18,9 +19,12 @@ api_router = APIRouter(tags=["Status Page"])
     summary="The status page's data",
     responses={200: {"model": StatusSummary, "description": "The latest summary."}},
 )
-async def get_status_summary(board: StatusBoardDep, details: DetailsAllowedDep) -> Response:
+async def get_status_summary(
+    board: StatusBoardDep, details: DetailsAllowedDep, settings: SettingsDep
+) -> Response:
     """Current statuses, uptime per window, 90 daily bars and the latest incidents, overall and
     per check. Served from a summary computed in the background: reading it never runs a check
     or queries the database. Reasons only for callers allowed details (the health detail
     policy)."""
-    return Response(board.rendered(detail=details), media_type="application/json")
+    headers = {"cache-control": cache_control(settings, detail=details)}
+    return Response(board.rendered(detail=details), media_type="application/json", headers=headers)

@@ -6,7 +6,7 @@ and never queries the database. Each follows the detail policy like the JSON doe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,16 +14,15 @@ from fastapi.responses import HTMLResponse
 from petsage.errors import NotFoundError
 from petsage.features.status_page import badges, feed, page
 from petsage.features.status_page.badges import Badge, Metric
+from petsage.features.status_page.caching import cache_control
 from petsage.features.status_page.dependencies import StatusBoardDep
 from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
 from petsage.features.status_page.router import STATUS_PATH
 from petsage.features.status_page.streams import STREAMS_KEY, EventStream, StreamHub
-from petsage.http.dependencies import DetailsAllowedDep
+from petsage.http.dependencies import DetailsAllowedDep, SettingsDep
 
 PREFIX = STATUS_PATH
 SVG = "image/svg+xml"
-# Short: a badge on a README should follow an outage within a minute, through any cache.
-BADGE_CACHE = "public, max-age=30"
 
 page_router = APIRouter(prefix=PREFIX, tags=["Status Page"])
 
@@ -36,6 +35,20 @@ def _hub(request: Request) -> StreamHub:
 
 
 StreamHubDep = Annotated[StreamHub, Depends(_hub)]
+
+
+class Shown(NamedTuple):
+    """The summary this caller may see, and how long a cache may keep an answer made of it."""
+
+    summary: StatusSummary
+    cache_control: str
+
+
+async def _shown(board: StatusBoardDep, details: DetailsAllowedDep, settings: SettingsDep) -> Shown:
+    return Shown(board.summary(detail=details), cache_control(settings, detail=details))
+
+
+ShownDep = Annotated[Shown, Depends(_shown)]
 MetricQuery = Annotated[Metric, Query(description="`status`, or `uptime` over `window`.")]
 WindowQuery = Annotated[Window, Query(description="The uptime window, with `metric=uptime`.")]
 CheckName = Annotated[
@@ -83,10 +96,11 @@ async def stream_status_events(
     responses={200: {"content": {feed.MEDIA_TYPE: {}}, "description": "An Atom feed."}},
 )
 async def get_incident_feed(
-    request: Request, board: StatusBoardDep, details: DetailsAllowedDep
+    board: StatusBoardDep, details: DetailsAllowedDep, settings: SettingsDep
 ) -> Response:
     """Every incident of the status page, newest first, with ids that never change."""
-    base = str(request.base_url).rstrip("/") + PREFIX
+    public = settings.public_base_url
+    base = ("" if public is None else str(public).rstrip("/")) + PREFIX
     body = feed.render_feed(
         board.summary(detail=details), page_url=base, feed_url=base + "/feed.atom", detail=details
     )
@@ -103,25 +117,22 @@ SVG_RESPONSES: dict[int | str, dict[str, Any]] = {
     "/badge.svg", summary="Status badge", response_class=Response, responses=SVG_RESPONSES
 )
 async def get_status_badge(
-    board: StatusBoardDep,
-    details: DetailsAllowedDep,
-    metric: MetricQuery = Metric.STATUS,
-    window: WindowQuery = Window.MONTH,
+    shown: ShownDep, metric: MetricQuery = Metric.STATUS, window: WindowQuery = Window.MONTH
 ) -> Response:
     """The overall status, or its uptime with `?metric=uptime&window=30d`."""
-    badge = badges.overall_badge(board.summary(detail=details), metric, window)
-    return _svg(badge)
+    return _svg(badges.overall_badge(shown.summary, metric, window), shown.cache_control)
 
 
 @page_router.get("/badge.json", summary="Status badge, shields.io endpoint")
 async def get_status_shield(
-    board: StatusBoardDep,
-    details: DetailsAllowedDep,
+    shown: ShownDep,
+    response: Response,
     metric: MetricQuery = Metric.STATUS,
     window: WindowQuery = Window.MONTH,
 ) -> dict[str, object]:
     """For `https://img.shields.io/endpoint?url=...`: the same words as `badge.svg`."""
-    return badges.overall_badge(board.summary(detail=details), metric, window).shields()
+    response.headers["cache-control"] = shown.cache_control
+    return badges.overall_badge(shown.summary, metric, window).shields()
 
 
 @page_router.get(
@@ -132,14 +143,13 @@ async def get_status_shield(
 )
 async def get_check_badge(
     check: CheckName,
-    board: StatusBoardDep,
-    details: DetailsAllowedDep,
+    shown: ShownDep,
     metric: MetricQuery = Metric.STATUS,
     window: WindowQuery = Window.MONTH,
 ) -> Response:
     """One check's status, or its uptime with `?metric=uptime&window=30d`."""
-    found = _check(board.summary(detail=details), check)
-    return _svg(badges.check_badge(found, metric, window))
+    found = _check(shown.summary, check)
+    return _svg(badges.check_badge(found, metric, window), shown.cache_control)
 
 
 @page_router.get(
@@ -149,13 +159,14 @@ async def get_check_badge(
 )
 async def get_check_shield(
     check: CheckName,
-    board: StatusBoardDep,
-    details: DetailsAllowedDep,
+    shown: ShownDep,
+    response: Response,
     metric: MetricQuery = Metric.STATUS,
     window: WindowQuery = Window.MONTH,
 ) -> dict[str, object]:
     """For `https://img.shields.io/endpoint?url=...`: the same words as the check's SVG."""
-    found = _check(board.summary(detail=details), check)
+    found = _check(shown.summary, check)
+    response.headers["cache-control"] = shown.cache_control
     return badges.check_badge(found, metric, window).shields()
 
 
@@ -166,6 +177,6 @@ def _check(summary: StatusSummary, name: str) -> CheckStatusPublic:
     raise CheckNotFoundError(f"No check is named {name!r}.")
 
 
-def _svg(badge: Badge) -> Response:
+def _svg(badge: Badge, cache: str) -> Response:
     svg = badges.render_svg(badge)
-    return Response(svg, media_type=SVG, headers={"cache-control": BADGE_CACHE})
+    return Response(svg, media_type=SVG, headers={"cache-control": cache})

@@ -24,16 +24,21 @@ FEED = "/system/status/feed.atom"
 
 
 def fetch(
-    make_settings: Callable[..., Settings], summary: StatusSummary, **headers: str
+    make_settings: Callable[..., Settings],
+    summary: StatusSummary,
+    public_base_url: str | None = None,
+    **headers: str,
 ) -> feedparser.FeedParserDict:
-    settings = make_settings(health_token=TOKEN)
+    settings = make_settings(health_token=TOKEN, public_base_url=public_base_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings, features=[serving(summary)])
     with TestClient(app) as client:
         response = client.get(FEED, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/atom+xml"
-    parsed = feedparser.parse(response.content)
+    # As a reader does: relative links resolve against the address the feed came from.
+    received = {**response.headers, "content-location": str(response.url)}
+    parsed = feedparser.parse(response.content, response_headers=received)
     assert not parsed.bozo, parsed.get("bozo_exception")
     return parsed
 
@@ -53,6 +58,18 @@ def test_feed_lists_incidents_newest_first(make_settings: Callable[..., Settings
     assert ongoing.updated == (NOW - timedelta(minutes=42)).isoformat()
     assert resolved.updated == (NOW - timedelta(days=3, hours=1, minutes=48)).isoformat()
     assert "Ended 27 Nov 2026, 10:12 UTC, after 12 min." in resolved.summary
+
+
+def test_links_start_with_the_public_base_url_whatever_the_host(
+    make_settings: Callable[..., Settings],
+) -> None:
+    base = "https://status.example.com/petsage"
+    parsed = fetch(make_settings, sample_summary(), public_base_url=base, host="evil.example")
+
+    links = [link.href for link in parsed.feed.links]
+    assert links == [f"{base}/system/status/feed.atom", f"{base}/system/status"]
+    assert parsed.entries[0].link == f"{base}/system/status#incident-3f9a1c2b7d"
+    assert parsed.entries[0].id == "tag:petsage,2026:status:incident:3f9a1c2b7d"
 
 
 def test_an_incident_keeps_its_id_and_moves_its_updated_time_when_it_ends(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from petsage.http.error_models import ValidationErrorResponse
 from petsage.http.openapi import head_operation
 from petsage.main import create_app
 from petsage.settings import Settings
@@ -81,3 +82,21 @@ def test_root_path_is_listed_as_a_server(
         servers = prefixed.get("/openapi.json").json()["servers"]
 
     assert servers == [{"url": "/petsage"}]
+
+
+def test_the_history_documents_its_422_for_a_range_out_of_order(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    documented = document["paths"]["/system/health/history"]["get"]["responses"]["422"]
+    answer = client.get(
+        "/system/health/history",
+        params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+    )
+
+    assert "`since` later than `until`" in documented["description"]
+    schema = documented["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ValidationErrorResponse"}
+    assert "error" in document["components"]["schemas"]["ValidationErrorResponse"]["required"]
+    assert answer.status_code == 422
+    # The body is the documented shape, not FastAPI's `{"detail": [...]}`.
+    problem = ValidationErrorResponse.model_validate(answer.json()).error.problems[0]
+    assert "`since` must not be later than `until`" in problem.message

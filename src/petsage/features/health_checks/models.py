@@ -148,7 +148,8 @@ class HistoryQuery(BaseModel):
         default=None, description="Changes at or after this time (with a time zone)."
     )
     until: HistoryTime | None = Field(
-        default=None, description="Changes before this time (with a time zone)."
+        default=None,
+        description="Changes before this time (with a time zone); not earlier than `since`.",
     )
     limit: int = Field(default=50, ge=1, le=HISTORY_LIMIT_MAX, description="Page size.")
     offset: int = Field(default=0, ge=0, le=1_000_000, description="Changes to skip.")

@@ -20,6 +20,7 @@ from petsage.features.health_checks.models import (
 )
 from petsage.features.health_checks.render import HEALTH_JSON, render, wants_health_json
 from petsage.http.dependencies import DetailsAllowedDep, HealthDep, SessionDep
+from petsage.http.error_models import ValidationErrorResponse
 from petsage.http.probes import RenderedResponse
 
 PREFIX = "/system/health"
@@ -104,7 +105,14 @@ async def get_health_check(
 @router.get(
     PREFIX + "/history",
     summary="Recorded status changes, newest first",
-    responses={503: {"description": "The database holding the history is unavailable."}},
+    responses={
+        # Also when `since` is later than `until`, which no parameter schema can say.
+        422: {
+            "model": ValidationErrorResponse,
+            "description": "Invalid parameters, or `since` later than `until`.",
+        },
+        503: {"description": "The database holding the history is unavailable."},
+    },
     # Detail fields (`instance_id`) are left unset for callers who may not see them.
     response_model_exclude_unset=True,
 )

@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -16,7 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from petsage.database.migrate import upgrade_to_head
 from petsage.health.check import Check, Outcome
+from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.main import create_app
+from petsage.observability.health_metrics import HealthMetrics
+from petsage.observability.metrics import Metrics
 from petsage.settings import Settings
 from tests.support.server import petsage_server
 from tests.support.stub_http import answering
@@ -193,3 +197,96 @@ def test_readiness_draining_and_the_last_round_are_exported(
     assert draining["petsage_ready"] == 0
     assert draining["petsage_draining"] == 1
     assert draining["phase:draining"] == 1
+
+
+# --- The health listener, in process ---------------------------------------------------------
+
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample of an exposition, keyed by sample name and label set."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def result(name: str, status: Status, seconds: float = 0.01) -> CheckResult:
+    return CheckResult(name, status, critical=True, checked_at=NOW, duration_seconds=seconds)
+
+
+def change(name: str, old: Status | None, new: Status) -> StatusChange:
+    return StatusChange(name, old, new, reason="test", occurred_at=NOW)
+
+
+def check_samples(metrics: Metrics, metric: str, check: str) -> dict[str, float]:
+    """`{status: value}` of one check's `metric`."""
+    found = samples(metrics.render().decode())
+    return {
+        dict(labels)["status"]: value
+        for (name, labels), value in found.items()
+        if name == metric and dict(labels).get("check") == check
+    }
+
+
+def test_status_gauge_follows_the_latest_result() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("database", Status.OK))
+    ok = check_samples(metrics, "petsage_health_check_status", "database")
+    listener.on_result(result("database", Status.ERROR))
+    failed = check_samples(metrics, "petsage_health_check_status", "database")
+
+    assert ok == {"ok": 1, "degraded": 0, "error": 0}
+    assert failed == {"ok": 0, "degraded": 0, "error": 1}
+
+
+def test_durations_are_observed_per_check() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("disk", Status.OK, seconds=0.002))
+    listener.on_result(result("disk", Status.OK, seconds=0.004))
+
+    found = samples(metrics.render().decode())
+    disk = frozenset({("check", "disk"), ("critical", "true")})
+    assert found[("petsage_health_check_duration_seconds_count", disk)] == 2
+    assert found[("petsage_health_check_duration_seconds_sum", disk)] == pytest.approx(0.006)
+
+
+def test_changes_are_counted_from_zero_and_the_first_result_is_no_change() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(result("memory", Status.OK))
+    listener.on_change(change("memory", None, Status.OK))
+    before = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
+    listener.on_change(change("memory", Status.OK, Status.DEGRADED))
+    listener.on_change(change("memory", Status.DEGRADED, Status.OK))
+    after = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
+
+    assert before == {"ok": 0, "degraded": 0, "error": 0}
+    assert after == {"ok": 1, "degraded": 1, "error": 0}
+
+
+def test_check_metrics_say_whether_the_check_is_critical() -> None:
+    metrics = Metrics({})
+    listener = HealthMetrics(metrics)
+
+    listener.on_result(
+        CheckResult("cache", Status.ERROR, critical=False, checked_at=NOW, duration_seconds=0.1)
+    )
+    listener.on_result(result("database", Status.OK))
+    listener.on_change(change("cache", Status.OK, Status.ERROR))
+
+    found = samples(metrics.render().decode())
+    cache = {("check", "cache"), ("critical", "false")}
+    assert found[("petsage_health_check_status", frozenset({*cache, ("status", "error")}))] == 1
+    changes = frozenset({*cache, ("status", "error")})
+    assert found[("petsage_health_check_status_changes_total", changes)] == 1
+    database = frozenset({("check", "database"), ("critical", "true"), ("status", "ok")})
+    assert found[("petsage_health_check_status", database)] == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 
 import pytest
 from fastapi import FastAPI
@@ -11,15 +11,12 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.middleware import Middleware
 
-from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.main import create_app
 from petsage.observability.access_log import AccessLog
-from petsage.observability.health_metrics import HealthMetrics
 from petsage.observability.metrics import Metrics
 from petsage.observability.request_context import Finished, RequestContextMiddleware
 from petsage.settings import Settings
 
-NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -201,68 +198,6 @@ def test_a_duration_on_a_bucket_bound_counts_in_that_bucket() -> None:
     )
 
 
-# --- The health listener -----------------------------------------------------------------------
-
-
-def result(name: str, status: Status, seconds: float = 0.01) -> CheckResult:
-    return CheckResult(name, status, critical=True, checked_at=NOW, duration_seconds=seconds)
-
-
-def change(name: str, old: Status | None, new: Status) -> StatusChange:
-    return StatusChange(name, old, new, reason="test", occurred_at=NOW)
-
-
-def check_samples(metrics: Metrics, metric: str, check: str) -> dict[str, float]:
-    """`{status: value}` of one check's `metric`."""
-    found = samples(metrics.render().decode())
-    return {
-        dict(labels)["status"]: value
-        for (name, labels), value in found.items()
-        if name == metric and dict(labels).get("check") == check
-    }
-
-
-def test_status_gauge_follows_the_latest_result() -> None:
-    metrics = Metrics({})
-    listener = HealthMetrics(metrics)
-
-    listener.on_result(result("database", Status.OK))
-    ok = check_samples(metrics, "petsage_health_check_status", "database")
-    listener.on_result(result("database", Status.ERROR))
-    failed = check_samples(metrics, "petsage_health_check_status", "database")
-
-    assert ok == {"ok": 1, "degraded": 0, "error": 0}
-    assert failed == {"ok": 0, "degraded": 0, "error": 1}
-
-
-def test_durations_are_observed_per_check() -> None:
-    metrics = Metrics({})
-    listener = HealthMetrics(metrics)
-
-    listener.on_result(result("disk", Status.OK, seconds=0.002))
-    listener.on_result(result("disk", Status.OK, seconds=0.004))
-
-    found = samples(metrics.render().decode())
-    disk = frozenset({("check", "disk"), ("critical", "true")})
-    assert found[("petsage_health_check_duration_seconds_count", disk)] == 2
-    assert found[("petsage_health_check_duration_seconds_sum", disk)] == pytest.approx(0.006)
-
-
-def test_changes_are_counted_from_zero_and_the_first_result_is_no_change() -> None:
-    metrics = Metrics({})
-    listener = HealthMetrics(metrics)
-
-    listener.on_result(result("memory", Status.OK))
-    listener.on_change(change("memory", None, Status.OK))
-    before = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
-    listener.on_change(change("memory", Status.OK, Status.DEGRADED))
-    listener.on_change(change("memory", Status.DEGRADED, Status.OK))
-    after = check_samples(metrics, "petsage_health_check_status_changes_total", "memory")
-
-    assert before == {"ok": 0, "degraded": 0, "error": 0}
-    assert after == {"ok": 1, "degraded": 1, "error": 0}
-
-
 def test_an_event_stream_is_counted_but_has_no_latency() -> None:
     metrics = Metrics({})
     http = metrics.http(include_probes=False)
@@ -288,33 +223,31 @@ def test_only_streams_make_no_histogram() -> None:
     assert not any(name.startswith("petsage_http_request_duration") for name in names)
 
 
-def test_check_metrics_say_whether_the_check_is_critical() -> None:
-    metrics = Metrics({})
-    listener = HealthMetrics(metrics)
-
-    listener.on_result(
-        CheckResult("cache", Status.ERROR, critical=False, checked_at=NOW, duration_seconds=0.1)
-    )
-    listener.on_result(result("database", Status.OK))
-    listener.on_change(change("cache", Status.OK, Status.ERROR))
-
-    found = samples(metrics.render().decode())
-    cache = {("check", "cache"), ("critical", "false")}
-    assert found[("petsage_health_check_status", frozenset({*cache, ("status", "error")}))] == 1
-    changes = frozenset({*cache, ("status", "error")})
-    assert found[("petsage_health_check_status_changes_total", changes)] == 1
-    database = frozenset({("check", "database"), ("critical", "true"), ("status", "ok")})
-    assert found[("petsage_health_check_status", database)] == 1
-
-
-def test_stream_and_refusal_series_exist_from_the_start() -> None:
+def test_refusal_series_exist_from_the_start() -> None:
     found = samples(Metrics({}).render().decode())
 
-    assert found[("petsage_event_streams_open", frozenset())] == 0
-    for reason in ("limit", "draining"):
-        key = ("petsage_event_streams_refused_total", frozenset({("reason", reason)}))
-        assert found[key] == 0
     refusals = {
         dict(labels)["reason"] for name, labels in found if name == "petsage_http_refusals_total"
     }
     assert {"header_too_large", "header_timeout", "over_capacity"} <= refusals
+
+
+@dataclass
+class Streams:
+    open: int = 0
+    refused: dict[str, int] = field(default_factory=lambda: {"limit": 0, "draining": 0})
+
+
+def test_watched_streams_are_read_when_scraped() -> None:
+    metrics = Metrics({})
+    streams = Streams()
+    metrics.watch_streams(streams)
+    streams.open, streams.refused["limit"] = 3, 2
+
+    found = samples(metrics.render().decode())
+
+    assert found[("petsage_event_streams_open", frozenset())] == 3
+    limit = frozenset({("reason", "limit")})
+    draining = frozenset({("reason", "draining")})
+    assert found[("petsage_event_streams_refused_total", limit)] == 2
+    assert found[("petsage_event_streams_refused_total", draining)] == 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import prometheus_client
 from prometheus_client import (
@@ -27,7 +27,12 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
 )
-from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
@@ -86,7 +91,6 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(RefusalCollector(REFUSALS))
-        self.event_streams = EventStreamMetrics(self.registry)
 
     def http(
         self,
@@ -101,6 +105,10 @@ class Metrics:
         )
         self.registry.register(http)
         return http
+
+    def watch_streams(self, streams: OpenStreams) -> None:
+        """Export the open and refused event streams that `streams` counts."""
+        self.registry.register(EventStreamCollector(streams))
 
     def render(self) -> bytes:
         """The registry in the Prometheus text exposition format."""
@@ -211,37 +219,47 @@ class RefusalCollector(Collector):
         )
 
 
-class EventStreamMetrics:
-    """Open and refused event streams (the status page's live updates), which the stream code
-    reports here: a stream is one request that lasts minutes, so the request metrics only
-    count it."""
+class OpenStreams(Protocol):
+    """What the event streams' owner counts (the status page's hub): read when scraped."""
 
-    # Why a stream is refused: the per-process cap, or the instance is shutting down.
-    REASONS = ("limit", "draining")
+    # Streams open now.
+    open: int
+    # Streams refused, by reason: `limit` (the per-process cap) or `draining`.
+    refused: Mapping[str, int]
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self.open = Gauge(
-            "petsage_event_streams_open",
-            "Event streams (the status page's live updates) open now.",
-            registry=registry,
+
+class EventStreamCollector(Collector):
+    """`petsage_event_streams_open` and `petsage_event_streams_refused_total{reason}`.
+
+    A stream is one request that lasts as long as its viewer stays: the request metrics count
+    it once and leave it out of the latency histogram, and these say how many are open."""
+
+    def __init__(self, streams: OpenStreams) -> None:
+        self.streams = streams
+
+    def describe(self) -> Iterable[Metric]:
+        return list(self._families())
+
+    def collect(self) -> Iterable[Metric]:
+        open_now, refused = self._families()
+        open_now.add_metric([], self.streams.open)
+        for reason, count in sorted(self.streams.refused.items()):
+            refused.add_metric([reason], count)
+        return [open_now, refused]
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, CounterMetricFamily]:
+        return (
+            GaugeMetricFamily(
+                "petsage_event_streams_open",
+                "Event streams (the status page's live updates) open now.",
+            ),
+            CounterMetricFamily(
+                "petsage_event_streams_refused",
+                "Event streams refused, by reason: the cap (limit) or shutting down (draining).",
+                labels=["reason"],
+            ),
         )
-        self.refusals = Counter(
-            "petsage_event_streams_refused",
-            "Event streams refused, by reason: the cap (limit) or shutting down (draining).",
-            ("reason",),
-            registry=registry,
-        )
-        for reason in self.REASONS:
-            self.refusals.labels(reason)
-
-    def opened(self) -> None:
-        self.open.inc()
-
-    def closed(self) -> None:
-        self.open.dec()
-
-    def refused(self, reason: str) -> None:
-        self.refusals.labels(reason).inc()
 
 
 def _cumulative(series: list[float]) -> Iterator[tuple[str, float]]:

@@ -12,7 +12,8 @@ from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
 from petsage.blueprint import AppServices, Feature
-from petsage.blueprint.discovery import discover_features, select_features
+from petsage.blueprint.discovery import FeatureError, discover_features, select_features
+from petsage.blueprint.guard import fatal
 from petsage.blueprint.mount import (
     check_providers,
     include_routers,
@@ -20,6 +21,7 @@ from petsage.blueprint.mount import (
     probe_responders,
     running_features,
 )
+from petsage.blueprint.routes import PLATFORM, ServedRoute, served_routes
 from petsage.database.session import Database
 from petsage.health.registry import CheckProvider
 from petsage.health.runtime import build_engine, running_health
@@ -47,6 +49,9 @@ DESCRIPTION = (
     "The wise backend for all your pet's needs. Providing intelligent, "
     "data-driven insights for pet care."
 )
+# What a worker process exits with when a feature fails to start: uvicorn's supervisor stops
+# on its STARTUP_FAILURE instead of restarting the worker for ever.
+WORKER_START_FAILURE = 3
 
 
 @asynccontextmanager
@@ -54,22 +59,32 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start platform services and features in order and stop them in reverse, whatever
     happens."""
     services: AppServices = app.state.services
-    async with AsyncExitStack() as stack:
-        # The engine connects lazily: liveness never waits on the database.
-        stack.push_async_callback(services.database.dispose)
-        await stack.enter_async_context(running_features(app.state.features, services))
-        # Last: readiness turns ok once everything above has started.
-        await stack.enter_async_context(
-            running_health(services.health, services.database, services.settings)
-        )
-        if app.state.freeze_after_start:
-            # What exists now (modules, classes, routes: some 300,000 objects) lives as long
-            # as the process: out of the cycle collector's way. Each full collection walked
-            # them all, a 40 ms pause that set the p99 of /system/status.json at 20 clients
-            # (54 ms with it, 18 ms frozen: bench/status_page.py). Thawed at shutdown.
-            gc.freeze()
-            stack.callback(gc.unfreeze)
-        yield
+    exit_code: int | None = app.state.start_failure_exit
+    try:
+        async with AsyncExitStack() as stack:
+            # The engine connects lazily: liveness never waits on the database.
+            stack.push_async_callback(services.database.dispose)
+            features = running_features(app.state.features, services, exit_code=exit_code)
+            await stack.enter_async_context(features)
+            # Last: readiness turns ok once everything above has started.
+            await stack.enter_async_context(
+                running_health(services.health, services.database, services.settings)
+            )
+            if app.state.freeze_after_start:
+                # What exists now (modules, classes, routes: some 300,000 objects) lives as
+                # long as the process: out of the cycle collector's way. Each full collection
+                # walked them all, a 40 ms pause that set the p99 of /system/status.json at 20
+                # clients (54 ms with it, 18 ms frozen: bench/status_page.py). Thawed at
+                # shutdown.
+                gc.freeze()
+                stack.callback(gc.unfreeze)
+            yield
+    except FeatureError as exc:
+        if exit_code is None:
+            raise
+        # The features started before it have stopped and the database is closed. uvicorn
+        # would log the traceback and exit 3: a server process says one line instead.
+        fatal(str(exc), exit_code)
 
 
 def create_app(
@@ -80,6 +95,7 @@ def create_app(
     health_checks: Sequence[CheckProvider] = (),
     features: Sequence[Feature] | None = None,
     freeze_after_start: bool = False,
+    start_failure_exit: int | None = None,
 ) -> FastAPI:
     """Build a PetSage application configured by `settings`, with every feature found.
 
@@ -91,12 +107,15 @@ def create_app(
     `freeze_after_start=True` (a server process: `petsage serve` and its workers) hands what
     exists once started to `gc.freeze()`; apps that tests start and stop by the hundred in one
     process leave the collector alone.
+    `start_failure_exit` (a server process): a feature whose lifespan fails to start ends the
+    process with one line and this exit code, instead of uvicorn's traceback.
     """
     # Here rather than in the CLI alone: each worker process builds its app through this.
     configure_logging(settings.log_level, settings.log_format)
     if not observability:
         settings = settings.model_copy(update={"metrics_enabled": False})
-    found = discover_features() if features is None else tuple(features)
+    timeout = settings.feature_start_timeout_seconds
+    found = discover_features(timeout) if features is None else tuple(features)
     selected = select_features(found, settings)
     app = PetSageAPI(
         title="PetSage API",
@@ -117,20 +136,36 @@ def create_app(
         lifespan=lifespan,
     )
     extra = tuple(("an extra provider", provider) for provider in health_checks)
-    services = _build_services(settings, (*check_providers(selected), *extra))
+    services = _build_services(settings, (*check_providers(selected, timeout), *extra))
     app.state.services, app.state.features = services, selected
     app.state.freeze_after_start = freeze_after_start
+    app.state.start_failure_exit = start_failure_exit
     # The request dependencies (petsage.http.dependencies) read these.
     app.state.settings, app.state.health = settings, services.health
     app.state.database, app.state.started = services.database, services.started
     app.state.metrics = services.metrics
+    _install_platform(app)
+    platform = tuple(served_routes(app.routes, PLATFORM))
+    include_routers(app, selected)
+    responders = probe_responders(selected, services) if probe_fast_path else {}
+    probes = ProbePaths(probe_paths(selected, platform))
+    _install_middleware(app, responders, probes, observability)
+    return app
+
+
+def _install_platform(app: FastAPI) -> None:
+    """What every app serves before any feature: error handlers, OpenAPI and the docs."""
     install_error_handlers(app)
     install_openapi(app, optional_schemes=OPTIONAL_SECURITY_SCHEMES)
     install_offline_docs(app)
-    include_routers(app, selected)
-    responders = probe_responders(selected, services) if probe_fast_path else {}
-    _install_middleware(app, responders, ProbePaths(probe_paths(selected)), observability)
-    return app
+
+
+def platform_routes() -> tuple[ServedRoute, ...]:
+    """The platform's own routes, as every app serves them (`petsage feature new` checks a
+    new feature's paths against them)."""
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    _install_platform(app)
+    return tuple(served_routes(app.routes, PLATFORM))
 
 
 def _build_services(
@@ -181,4 +216,6 @@ def _install_middleware(
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
-    return create_app(load_settings(), freeze_after_start=True)
+    return create_app(
+        load_settings(), freeze_after_start=True, start_failure_exit=WORKER_START_FAILURE
+    )

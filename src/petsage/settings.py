@@ -96,6 +96,9 @@ class Settings(BaseSettings):
 
     # Feature packages to leave out, by name: `PETSAGE_FEATURES_DISABLED=a,b` (not JSON).
     features_disabled: Annotated[frozenset[str], NoDecode] = frozenset()
+    # How long a feature's import, providers and lifespan start may take before start-up is
+    # stopped with one line (petsage.blueprint.guard): a hung plug-in must not hang serve.
+    feature_start_timeout_seconds: float = Field(default=30.0, ge=0.1, le=600)
 
     # --- OpenAPI contact block (defaults as in the seed) ---------------------------------------
     contact_name: str = "PetSage Development Team"

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
+from petsage.blueprint.catalog import Occupied, occupied
+from petsage.blueprint.discovery import discover_features
 from petsage.blueprint.generator import (
     GeneratorError,
     feature_names,
@@ -20,6 +22,7 @@ from petsage.blueprint.generator import (
     write_plan,
 )
 from petsage.database.migrate import head_revision
+from petsage.main import platform_routes
 from tests.support.server import run_petsage
 
 from .conftest import REPO, petsage, tree_digest
@@ -31,6 +34,10 @@ LONGEST_DESCRIPTION = "x" * 72
 # Generated revisions are numbered after the head this project packages (the copy starts there).
 HEAD = head_revision()
 NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
+
+
+def occupied_now() -> Occupied:
+    return occupied(platform_routes(), discover_features())
 
 
 def assert_refused(result_code: int, stdout: str, stderr: str, fragment: str) -> None:
@@ -169,7 +176,9 @@ def test_a_plain_feature_has_no_migration(project: Path) -> None:
 
 
 def test_an_existing_feature_folder_or_migration_is_never_overwritten(project: Path) -> None:
-    plan = plan_feature(locate_project(project), "pet_profile", resource=True)
+    plan = plan_feature(
+        locate_project(project), "pet_profile", resource=True, occupied=occupied_now()
+    )
     (project / "src" / "petsage" / "features" / "pet_profile").mkdir()
     (project / "src" / "petsage" / "features" / "pet_profile" / "keep.txt").write_text("mine")
     before = tree_digest(project)
@@ -181,7 +190,9 @@ def test_an_existing_feature_folder_or_migration_is_never_overwritten(project: P
 
 
 def test_an_unwritable_tree_leaves_nothing_behind(project: Path) -> None:
-    plan = plan_feature(locate_project(project), "pet_profile", resource=True)
+    plan = plan_feature(
+        locate_project(project), "pet_profile", resource=True, occupied=occupied_now()
+    )
     versions = project / "src" / "petsage" / "migrations" / "versions"
     shutil.rmtree(versions)
     versions.write_text("not a folder")

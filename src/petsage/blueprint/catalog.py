@@ -10,10 +10,40 @@ from typing import Any
 
 from starlette.routing import BaseRoute, Mount, Route
 
-from petsage.blueprint.discovery import discover_features, select_features
+from petsage.blueprint.discovery import discover_features, platform_tables, select_features
 from petsage.blueprint.feature import Feature
+from petsage.blueprint.guard import call_feature
+from petsage.blueprint.mount import feature_routes
+from petsage.blueprint.routes import PLATFORM, ServedRoute, owner_of
 from petsage.health.check import Check
 from petsage.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Occupied:
+    """What a new feature must not clash with: every route and probe prefix (with its owner)
+    and every table (table -> owner) of the platform and of every feature found, enabled or
+    not (a feature switched off today may be switched on tomorrow)."""
+
+    routes: tuple[ServedRoute, ...]
+    probe_prefixes: tuple[tuple[str, str], ...]
+    tables: dict[str, str]
+
+
+def occupied(platform: Iterable[ServedRoute], features: Iterable[Feature]) -> Occupied:
+    features = tuple(features)
+    tables = dict.fromkeys(platform_tables(), PLATFORM)
+    for feature in features:
+        tables.update(dict.fromkeys(feature.tables, owner_of(feature.name)))
+    return Occupied(
+        routes=(*platform, *(route for feature in features for route in feature_routes(feature))),
+        probe_prefixes=tuple(
+            (prefix, owner_of(feature.name))
+            for feature in features
+            for prefix in feature.probe_paths
+        ),
+        tables=tables,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +62,7 @@ class FeatureEntry:
 
 def catalog(settings: Settings) -> tuple[FeatureEntry, ...]:
     """Every feature found, in discovery order; raises `ConfigurationError` as the app would."""
-    found = discover_features()
+    found = discover_features(settings.feature_start_timeout_seconds)
     enabled = {feature.name for feature in select_features(found, settings)}
     return tuple(_entry(feature, settings, feature.name in enabled) for feature in found)
 
@@ -65,7 +95,9 @@ def _routes(route: BaseRoute) -> Iterable[str]:
 def _check_names(feature: Feature, settings: Settings) -> tuple[str, ...]:
     if feature.health_checks is None:
         return ()
-    checks = list(feature.health_checks(settings))
+    provider = feature.health_checks
+    timeout = settings.feature_start_timeout_seconds
+    checks = call_feature(feature.name, "health_checks", lambda: list(provider(settings)), timeout)
     # Building a check may open a client; listing must not leave it open.
     asyncio.run(_close(checks))
     return tuple(check.name for check in checks)

@@ -12,11 +12,23 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Iterable, Iterator
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import Mapper
 
 from petsage.blueprint.feature import Feature
+from petsage.blueprint.guard import (
+    DEFAULT_START_TIMEOUT_SECONDS,
+    FeatureError,
+    call_feature,
+    deadline,
+    describe_failure,
+    within,
+)
+from petsage.blueprint.routes import PLATFORM
 from petsage.database.base import Base
 from petsage.health import history as _platform_models  # noqa: F401  (platform tables first)
 from petsage.settings import ConfigurationError, Settings
@@ -26,18 +38,19 @@ ENTRY_POINT_GROUP = "petsage.features"
 DISABLED_VARIABLE = "PETSAGE_FEATURES_DISABLED"
 _DUPLICATE_TABLE = re.compile(r"Table '([^']+)' is already defined")
 
-
-class FeatureError(ConfigurationError):
-    """A feature cannot be loaded or clashes with another; the message names it."""
+__all__ = ["FeatureError", "discover_features", "platform_tables", "select_features"]
 
 
-def discover_features() -> tuple[Feature, ...]:
-    """Every feature, built-in first, each checked against the ones before it."""
-    owners: dict[str, str] = {}
+def discover_features(
+    timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+) -> tuple[Feature, ...]:
+    """Every feature, built-in first, each checked against the ones before it; each import
+    may take up to `timeout` seconds (`petsage.blueprint.guard`)."""
+    owners = dict.fromkeys(platform_tables(), PLATFORM)
     features: list[Feature] = []
     sources: list[tuple[str, str | EntryPoint]] = [*_builtin_sources(), *_plugin_sources()]
     for name, source in sources:
-        feature = _load(name, source, owners)
+        feature = _load(name, source, owners, timeout)
         if any(known.name == feature.name for known in features):
             raise FeatureError(f"feature {feature.name!r} is declared twice")
         features.append(feature)
@@ -57,7 +70,25 @@ def select_features(features: Iterable[Feature], settings: Settings) -> tuple[Fe
                 f"invalid setting {DISABLED_VARIABLE}: feature {name!r} cannot be disabled: "
                 f"{reason}"
             )
-    return tuple(f for f in features if f.name not in disabled and f.enabled_when(settings))
+    timeout = settings.feature_start_timeout_seconds
+    return tuple(f for f in features if f.name not in disabled and _enabled(f, settings, timeout))
+
+
+def _enabled(feature: Feature, settings: Settings, timeout: float) -> bool:
+    return call_feature(
+        feature.name, "enabled_when", partial(feature.enabled_when, settings), timeout
+    )
+
+
+def platform_tables() -> frozenset[str]:
+    """The tables of the platform's own models: mapped by classes outside any feature (a
+    feature imported earlier in this process has its tables in the metadata too)."""
+    return frozenset(
+        _table_of(mapper)
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.startswith("petsage.")
+        and not mapper.class_.__module__.startswith(f"{BUILTIN_PACKAGE}.")
+    )
 
 
 def _builtin_sources() -> Iterator[tuple[str, str]]:
@@ -72,23 +103,32 @@ def _plugin_sources() -> Iterator[tuple[str, EntryPoint]]:
         yield entry_point.name, entry_point
 
 
-def _load(name: str, source: str | EntryPoint, owners: dict[str, str]) -> Feature:
+def _load(name: str, source: str | EntryPoint, owners: dict[str, str], timeout: float) -> Feature:
     """Import one feature and check that its declaration is sound; `owners` maps each table
-    declared so far to its feature."""
+    declared so far to its owner (the platform or a feature)."""
     before = set(Base.metadata.tables)
+    mapped_before = set(Base.registry.mappers)
     try:
-        loaded = _import(source)
+        with deadline(timeout, f"feature {name!r} did not finish importing {within(timeout)}"):
+            loaded = _import(source)
     except InvalidRequestError as exc:
         raise _table_clash(name, str(exc), owners) from None
-    except Exception as exc:  # any failure in a feature's import is that feature's problem
-        reason = " ".join(str(exc).split()) or "no message"
+    except BaseException as exc:
+        # Any failure in a feature's import (its sys.exit or KeyboardInterrupt too) is that
+        # feature's problem, told in one line.
         raise FeatureError(
-            f"feature {name!r} failed to import: {type(exc).__name__}: {reason}"[:300]
+            f"feature {name!r} failed to import: {describe_failure(exc)}"[:300]
         ) from None
     if not isinstance(loaded, Feature):
         raise FeatureError(f"feature {name!r} exports no `feature = Feature(...)` declaration")
-    _check_models(loaded, set(Base.metadata.tables) - before, owners)
+    remapped = {_table_of(mapper) for mapper in set(Base.registry.mappers) - mapped_before}
+    remapped &= set(owners)
+    _check_models(loaded, set(Base.metadata.tables) - before, remapped, owners)
     return loaded
+
+
+def _table_of(mapper: Mapper[Any]) -> str:
+    return str(getattr(mapper.local_table, "name", ""))
 
 
 def _import(source: str | EntryPoint) -> object:
@@ -100,24 +140,34 @@ def _import(source: str | EntryPoint) -> object:
 def _table_clash(name: str, message: str, owners: dict[str, str]) -> FeatureError:
     match = _DUPLICATE_TABLE.search(message)
     table = match.group(1) if match else "?"
-    owner = f"feature {owners[table]!r}" if table in owners else "the platform"
-    return FeatureError(f"feature {name!r}: table {table!r} is already declared by {owner}")
+    return FeatureError(
+        f"feature {name!r}: table {table!r} is already declared by {_owner(owners, table)}"
+    )
 
 
-def _check_models(feature: Feature, new_tables: set[str], owners: dict[str, str]) -> None:
+def _owner(owners: dict[str, str], table: str) -> str:
+    owner = owners.get(table, PLATFORM)
+    return owner if owner == PLATFORM else f"feature {owner!r}"
+
+
+def _check_models(
+    feature: Feature, new_tables: set[str], remapped: set[str], owners: dict[str, str]
+) -> None:
+    """`remapped`: tables declared before that the import mapped a class onto again
+    (`extend_existing=True` redefines a table without the clash SQLAlchemy raises)."""
     for model in feature.models:
         if model.metadata is not Base.metadata:
             raise FeatureError(
                 f"feature {feature.name!r}: model {model.__name__} does not derive from "
                 "petsage.database.base.Base, so migrations would not see it"
             )
-    for table in feature.tables:
+    for table in sorted(remapped) + [t for t in feature.tables if t not in remapped]:
         if table in owners:
             raise FeatureError(
                 f"feature {feature.name!r}: table {table!r} is already declared by "
-                f"feature {owners[table]!r}"
+                f"{_owner(owners, table)}"
             )
-        owners[table] = feature.name
+    owners.update(dict.fromkeys(feature.tables, feature.name))
     undeclared = sorted(new_tables - set(feature.tables))
     if undeclared:
         raise FeatureError(

@@ -17,7 +17,7 @@ from petsage.cli.config import fail, settings_or_exit
 from petsage.settings import ConfigurationError
 
 if TYPE_CHECKING:
-    from petsage.blueprint.catalog import FeatureEntry
+    from petsage.blueprint.catalog import FeatureEntry, Occupied
 
 app = typer.Typer(
     name="feature",
@@ -60,7 +60,12 @@ def new(
 
     try:
         plan = plan_feature(
-            locate_project(root), name, resource=resource, path=path, description=description
+            locate_project(root),
+            name,
+            resource=resource,
+            path=path,
+            description=description,
+            occupied=_occupied(),
         )
         if not dry_run:
             write_plan(plan)
@@ -74,6 +79,19 @@ def new(
         typer.echo(f"{verb} {written}")
     if not dry_run:
         typer.echo(_next_steps(plan.names.name, resource=resource))
+
+
+def _occupied() -> Occupied:
+    """What every feature found (enabled or not) and the platform serve and declare: a new
+    feature must clash with none of it. A feature that cannot load stops the command."""
+    from petsage.blueprint.catalog import occupied  # noqa: PLC0415  (as in `new`)
+    from petsage.blueprint.discovery import discover_features  # noqa: PLC0415
+    from petsage.main import platform_routes  # noqa: PLC0415
+
+    try:
+        return occupied(platform_routes(), discover_features())
+    except ConfigurationError as exc:
+        fail(str(exc))
 
 
 def _next_steps(name: str, *, resource: bool) -> str:

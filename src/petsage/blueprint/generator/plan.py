@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from petsage.blueprint.generator.migrations import Revision, next_revision
+from petsage.blueprint.catalog import Occupied
+from petsage.blueprint.generator.clashes import refuse_clashes
+from petsage.blueprint.generator.migrations import Revision, next_revision, orphan_revision
 from petsage.blueprint.generator.names import FeatureNames, GeneratorError, feature_names
 from petsage.blueprint.generator.project import Project
 from petsage.blueprint.generator.render import GeneratedFile, RenderedFeature, render_feature
@@ -32,6 +34,10 @@ class FeaturePlan:
         if self.rendered.migration is None:
             return None
         return (self.project.versions_dir, self.rendered.migration)
+
+    @property
+    def replaces_orphan(self) -> bool:
+        return self.revision is not None and self.revision.replaces_orphan
 
     def paths(self) -> list[Path]:
         """Every file, relative to the project root."""
@@ -62,19 +68,33 @@ def plan_feature(
     resource: bool = False,
     path: str | None = None,
     description: str | None = None,
+    occupied: Occupied,
 ) -> FeaturePlan:
-    """Check everything and render every file; raise `GeneratorError` on any problem."""
+    """Check everything and render every file; raise `GeneratorError` on any problem.
+
+    `occupied`: what the platform and every feature found serve and declare
+    (`petsage.blueprint.catalog.occupied`); the new feature may clash with none of it.
+    """
     names = feature_names(name, path=path, description=description)
     if names.name in project.existing_features():
         raise GeneratorError(f"feature {name!r} already exists")
-    revision = next_revision(project.migrations_dir) if resource else None
+    revision = None
+    if resource:
+        orphan = orphan_revision(project.migrations_dir, names.name)
+        revision = orphan or next_revision(project.migrations_dir)
     today = datetime.now(UTC).date()
     plan = FeaturePlan(
         project, names, revision, render_feature(names, revision=revision, today=today)
     )
-    refuse_existing(plan.feature_dir, plan.migration)
+    refuse_clashes(names, plan.rendered, occupied)
+    refuse_existing(plan.feature_dir, None if plan.replaces_orphan else plan.migration)
     return plan
 
 
 def write_plan(plan: FeaturePlan) -> None:
-    write_feature(plan.feature_dir, plan.rendered.feature_files, plan.migration)
+    write_feature(
+        plan.feature_dir,
+        plan.rendered.feature_files,
+        plan.migration,
+        replace_migration=plan.replaces_orphan,
+    )

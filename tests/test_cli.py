@@ -25,6 +25,8 @@ def test_version() -> None:
         ("PETSAGE_LOG_LEVEL", "loud"),
         ("PETSAGE_HEALTH_DETAILS", "sometimes"),
         ("PETSAGE_CONTACT_EMAIL", "not-an-email"),
+        ("PETSAGE_PUBLIC_BASE_URL", "ftp://status.example.com"),
+        ("PETSAGE_PUBLIC_BASE_URL", "https://status.example.com/?page=1"),
     ],
 )
 def test_invalid_setting_stops_serve_with_one_line(

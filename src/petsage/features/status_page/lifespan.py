@@ -16,6 +16,7 @@ from petsage.database.session import Database
 from petsage.features.status_page import live, rollups, service, store
 from petsage.features.status_page.board import StatusBoard
 from petsage.features.status_page.hours import HourCache
+from petsage.features.status_page.late import LateChanges
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.prometheus import UptimeCollector
 from petsage.features.status_page.timeline import Change
@@ -49,8 +50,14 @@ def build_board(services: AppServices, instance: str) -> StatusBoard:
     policy = dataclasses.replace(policy_of(services), alive_instance=instance)
     database, lifecycle, engine = services.database, services.health.lifecycle, services.health
     hours: HourCache = {}
+    late = LateChanges(policy.history_days)
 
     async def compute(pending: Sequence[Change]) -> StatusSummary:
+        async with database.session() as session:
+            days = await late.forget_stale(session, hours)
+        for day in days:  # rare: after an outage across midnight
+            async with database.session() as session:
+                await rollups.roll_up_day(session, policy, day, now=datetime.now(UTC))
         async with database.session() as session:
             return await service.compute_summary(
                 session,

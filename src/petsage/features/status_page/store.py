@@ -132,6 +132,18 @@ async def load_changes(session: AsyncSession, start: datetime, end: datetime) ->
     ]
 
 
+async def events_after(
+    session: AsyncSession, event_id: int | None
+) -> tuple[int | None, datetime | None]:
+    """The newest event id, and the earliest time among the events after `event_id` (all of
+    them when None); (None, None) when there are none."""
+    query = select(func.max(HealthEvent.id), func.min(HealthEvent.occurred_at))
+    if event_id is not None:
+        query = query.where(HealthEvent.id > event_id)
+    last, earliest = (await session.execute(query)).one()
+    return last, earliest
+
+
 async def load_baseline(
     session: AsyncSession, runs: Sequence[Run], checks: Iterable[str], at: datetime
 ) -> Baseline:

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     http_max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
     http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     http_max_connections: int = Field(default=1000, ge=1, le=100_000)
+    # A request's body, as nginx's `client_max_body_size` (1 MiB); a chunked one counts its
+    # framing and trailers too. Starlette buffers a body in memory: the cap bounds that.
+    http_max_body_bytes: int = Field(default=1024 * 1024, ge=1, le=1024 * 1024 * 1024)
+    # From the end of a request's head until the end of its body; trickling does not extend it.
+    http_body_timeout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
 
     # Feature packages to leave out, by name: `PETSAGE_FEATURES_DISABLED=a,b` (not JSON).
     features_disabled: Annotated[frozenset[str], NoDecode] = frozenset()

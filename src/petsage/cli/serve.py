@@ -32,7 +32,8 @@ def serve(
     settings = settings_or_exit(host=host, port=port, workers=workers)
     from petsage.cli.db import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
     from petsage.http import server as http_server  # noqa: PLC0415
-    from petsage.http.protocol import HttpLimits, LimitedConfig  # noqa: PLC0415
+    from petsage.http.limits import HttpLimits  # noqa: PLC0415
+    from petsage.http.protocol import LimitedConfig  # noqa: PLC0415
     from petsage.observability.logs import configure_logging  # noqa: PLC0415
 
     configure_logging(settings.log_level, settings.log_format)

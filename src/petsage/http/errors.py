@@ -16,6 +16,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from petsage.errors import PetSageError
 
@@ -64,6 +65,17 @@ async def _render_unexpected_error(request: Request, exc: Exception) -> JSONResp
     )
 
 
+async def _render_client_gone(_: Request, __: Exception) -> JSONResponse:
+    # The body never came: the client left, or the protocol refused it (its cap, its deadline)
+    # and answered already. Nobody reads this answer: 499 (nginx's "client closed request")
+    # keeps it apart from the server's errors in the access log and the request metrics.
+    return JSONResponse(
+        error_body(CLIENT_CLOSED_REQUEST, "client_closed_request", "The request ended early."),
+        status_code=CLIENT_CLOSED_REQUEST,
+    )
+
+
+CLIENT_CLOSED_REQUEST = 499
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -83,4 +95,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PetSageError, _render_domain_error)
     app.add_exception_handler(StarletteHTTPException, _render_http_error)
     app.add_exception_handler(RequestValidationError, _render_validation_error)
+    app.add_exception_handler(ClientDisconnect, _render_client_gone)
     app.add_exception_handler(Exception, _render_unexpected_error)

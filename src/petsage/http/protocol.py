@@ -1,44 +1,40 @@
-"""uvicorn's httptools protocol with the limits it lacks: header size, header time, connections.
+"""uvicorn's httptools protocol with the limits it lacks, over the whole request.
 
-uvicorn's h11 protocol caps an incomplete request (`h11_max_incomplete_event_size`), but
-httptools, which we run for speed, has no cap at all: its parser concatenates a header value
-for as long as the client sends it, so one 100 MB header cost 150 MiB of RSS. Nor does uvicorn
-time the headers (its keep-alive timer starts only after a first response), so a client that
-trickles a header holds its connection for ever. And uvicorn's `limit_concurrency` is load
-shedding, not admission: past the limit every request gets 503, on the connections it already
-serves too. This subclass counts the bytes of each request's head and refuses it with 431 as
-soon as it passes the cap, closes a connection whose head is not in after the timeout (408),
-and answers 503 on connections accepted beyond the cap while the ones before it go on.
+httptools, which we run for speed, bounds nothing: its parser builds a header (or trailer) value
+for as long as the client sends it, and uvicorn appends trailer fields to the scope's headers
+(500 MiB on one connection; a trailer `Authorization` unlocked details). uvicorn times neither
+head nor body (every byte cancels its keep-alive timer), so trickling holds a connection for
+ever, and its `limit_concurrency` is load shedding, not admission. This subclass:
+
+- refuses a head over the cap with 431 (414 for the target alone), and answers 408 when it is
+  not in within the head timeout, counted from its first byte;
+- refuses 400 an HTTP/1.1 request with no `Host`, or any with two (RFC 9112 §3.2);
+- refuses 413 a body over the cap, at the head for a `Content-Length`, while counting otherwise
+  (a chunked body's framing and trailers count too), and ends a body not in within the body
+  timeout, counted from the end of the head (408 if no answer has started);
+- drops trailer fields (RFC 9110 §6.5.1) and bounds them by the head's cap (431);
+- answers 503 on connections accepted beyond the cap while the ones before it go on.
+
+A refusal of a pipelined request waits for the answers to the requests before it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import http
-from dataclasses import dataclass
+import logging
 from typing import Any
 
 import httptools
 from uvicorn import Config
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from petsage.settings import Settings
+from petsage.http.limits import HttpLimits
+from petsage.http.refusals import REFUSALS
+from petsage.http.refusing import RefusalLog, RefusedError, plain_refusal
 
-
-@dataclass(frozen=True)
-class HttpLimits:
-    max_header_bytes: int
-    header_timeout_seconds: float
-    max_connections: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> HttpLimits:
-        return cls(
-            max_header_bytes=settings.http_max_header_bytes,
-            header_timeout_seconds=settings.http_header_timeout_seconds,
-            max_connections=settings.http_max_connections,
-        )
+Status = http.HTTPStatus
 
 
 class LimitedConfig(Config):
@@ -47,10 +43,8 @@ class LimitedConfig(Config):
     def __init__(self, app: Any, limits: HttpLimits, **kwargs: Any) -> None:
         super().__init__(app, http=LimitedHttpProtocol, **kwargs)
         self.http_limits = limits
-
-
-class HeadTooLargeError(Exception):
-    """Raised from a parser callback: the only way to stop httptools in the middle of a buffer."""
+        # One per process, shared by its connections: the throttle is per process.
+        self.refusal_log = RefusalLog(logging.getLogger("uvicorn.error"))
 
 
 class LimitedHttpProtocol(HttpToolsProtocol):
@@ -65,12 +59,30 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             raise TypeError("LimitedHttpProtocol needs a LimitedConfig")
         super().__init__(config, server_state, app_state, _loop)
         self.limits = config.http_limits
+        self.refusal_log = config.refusal_log
+        self.url = b""
         # Decided once, on accept: the connections admitted before stay served.
         self.over_capacity = False
+        # Once refused, nothing more is parsed; a refusal waiting for earlier answers.
+        self.refusing = False
+        self.deferred_refusal: http.HTTPStatus | None = None
         # From the end of one request (or the accept) until the next request's head is in.
         self.awaiting_head = True
         self.head_bytes = 0
         self.head_deadline: asyncio.TimerHandle | None = None
+        # The buffer being parsed: its size, whether it is in `head_bytes` for the head awaited,
+        # and how many of its bytes on_body has seen.
+        self.buffer_size = 0
+        self.buffer_counted = False
+        self.buffer_body_bytes = 0
+        self.messages_completed = 0
+        # From the end of the head until the end of the message.
+        self.body_bytes = 0
+        self.body_deadline: asyncio.TimerHandle | None = None
+        # A chunk header seen and none of its data: the last chunk, whose trailers follow.
+        self.in_last_chunk = False
+        self.trailer_field_bytes = 0
+        self.trailer_wire_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self.over_capacity = len(self.connections) >= self.limits.max_connections
@@ -79,65 +91,187 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
+        self._cancel_body_deadline()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self.over_capacity:
-            self.refuse(http.HTTPStatus.SERVICE_UNAVAILABLE)
+        if self.refusing:
             return
+        if self.over_capacity:
+            self.refuse(Status.SERVICE_UNAVAILABLE)
+            return
+        size = self.buffer_size = len(data)
+        self.buffer_counted = self.awaiting_head
         if self.awaiting_head:
-            self.head_bytes += len(data)
+            self.head_bytes += size
             self._start_head_deadline()
+        in_body, in_last_chunk = not self.awaiting_head, self.in_last_chunk
+        completed = self.messages_completed
+        self.buffer_body_bytes = 0
         self._unset_keepalive_if_required()
-        # uvicorn's own `data_received`, except for the head that is too large.
+        # uvicorn's own `data_received`, except for what we refuse.
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            if isinstance(exc.__context__, HeadTooLargeError):
-                self.refuse(http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
-            else:
-                self.logger.warning("Invalid HTTP request received.")
-                self.send_400_response("Invalid HTTP request received.")
+            refusal = exc.__context__
+            self.refuse(refusal.status if isinstance(refusal, RefusedError) else Status.BAD_REQUEST)
             return
         except httptools.HttpParserUpgrade:
             if self._should_upgrade():
                 self.handle_websocket_upgrade()
             else:
                 self._unsupported_upgrade_warning()
+            return
+        if not self.refusing:
+            self._check_buffer(in_body and self.messages_completed == completed, in_last_chunk)
+
+    def _check_buffer(self, all_in_body: bool, in_last_chunk: bool) -> None:
+        """After a buffer is parsed: the limits the parser callbacks cannot check."""
         # The parser keeps an unfinished header in memory: stop it here, not at the end.
-        if self.awaiting_head and self.head_bytes > self.limits.max_header_bytes:
-            self.refuse(http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+        if self.awaiting_head:
+            if self.head_bytes > self.limits.max_header_bytes:
+                self.refuse(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return
+        size = self.buffer_size
+        if all_in_body:
+            # All of the buffer is this message's: what on_body did not see is chunk framing or
+            # trailers, and all of it trailers if the last chunk's header came before it.
+            self.body_bytes += size - self.buffer_body_bytes
+            if in_last_chunk and self.in_last_chunk and not self.buffer_body_bytes:
+                self.trailer_wire_bytes += size
+        if self.body_bytes > self.limits.max_body_bytes:
+            self.refuse(Status.REQUEST_ENTITY_TOO_LARGE)
+        elif self.trailer_wire_bytes > self.limits.max_header_bytes:
+            self.refuse(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
+        elif not self.pipeline:
+            # The body is being read (a request queued behind another is not: uvicorn paused).
+            self._start_body_deadline()
+
+    # --- parser callbacks ---------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if not self.buffer_counted:
+            # A head beginning inside a buffer, after a request that ended in it: counted from
+            # the rest of the buffer, less the body bytes before it. That can over-count the
+            # heads and chunk framing of earlier requests in the same read (at most one read,
+            # and only for a client that pipelines), never under-count this one.
+            self.buffer_counted = True
+            self.head_bytes = self.buffer_size - self.buffer_body_bytes
+            self._start_head_deadline()
+
+    def on_url(self, url: bytes) -> None:
+        super().on_url(url)
+        if len(self.url) > self.limits.max_header_bytes:
+            raise RefusedError(Status.REQUEST_URI_TOO_LONG)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self.awaiting_head:
+            super().on_header(name, value)
+            return
+        # A trailer field: never a request header, and bounded as a head is.
+        self.trailer_field_bytes += len(name) + len(value) + 4
+        if self.trailer_field_bytes > self.limits.max_header_bytes:
+            raise RefusedError(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
 
     def on_headers_complete(self) -> None:
+        # A head that came in one read is measured here, from what the parser gave us.
+        size, hosts, length = len(self.url), 0, b""
+        for name, value in self.headers:
+            size += len(name) + len(value) + 4
+            if name == b"host":
+                hosts += 1
+            elif name == b"content-length":
+                length = value
+        if size > self.limits.max_header_bytes:
+            raise RefusedError(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
+        if hosts > 1 or (not hosts and self.parser.get_http_version() == "1.1"):
+            raise RefusedError(Status.BAD_REQUEST)
+        # llhttp has checked the digits (and refused two lengths).
+        if length.isdigit() and int(length) > self.limits.max_body_bytes:
+            raise RefusedError(Status.REQUEST_ENTITY_TOO_LARGE)
         self.awaiting_head = False
         self._cancel_head_deadline()
-        # A head that came in one read is measured here, from what the parser gave us.
-        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if size > self.limits.max_header_bytes:
-            raise HeadTooLargeError
+        self.body_bytes = self.trailer_field_bytes = self.trailer_wire_bytes = 0
+        self.in_last_chunk = False
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        self.in_last_chunk = False
+        self.buffer_body_bytes += len(body)
+        self.body_bytes += len(body)
+        if self.body_bytes > self.limits.max_body_bytes:
+            raise RefusedError(Status.REQUEST_ENTITY_TOO_LARGE)
+        super().on_body(body)
+
+    def on_chunk_header(self) -> None:
+        self.in_last_chunk = True
+
+    def on_chunk_complete(self) -> None:
+        self.in_last_chunk = False
 
     def on_message_complete(self) -> None:
         self.awaiting_head = True
         self.head_bytes = 0
+        # The buffer's bytes counted so far were this message's, not the next head's.
+        self.buffer_counted = False
+        self.messages_completed += 1
+        self._cancel_body_deadline()
         super().on_message_complete()
 
-    def refuse(self, status: http.HTTPStatus) -> None:
-        """Answer `status` as plain text, then close the connection."""
-        self.logger.warning("refused a request: %d %s", status.value, status.phrase)
-        if self.cycle is not None and not self.cycle.response_complete:
-            # A pipelined request went wrong while an earlier response is being written:
-            # a status line in the middle of it would garble both, so only close.
-            self.transport.close()
+    # --- answers ------------------------------------------------------------------------------
+
+    def on_response_complete(self) -> None:
+        queued = bool(self.pipeline)
+        super().on_response_complete()
+        if self.transport.is_closing():
             return
-        body = status.phrase.encode("ascii")
-        head = [STATUS_LINE[status.value]]
-        for name, value in self.server_state.default_headers:
-            head.append(name + b": " + value + b"\r\n")
-        head.append(b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\n")
-        head.append(b"content-length: %d\r\n\r\n" % len(body))
-        self.transport.write(b"".join(head) + body)
+        if self.deferred_refusal is not None:
+            if not queued:
+                self._unset_keepalive_if_required()
+                self._send_refusal(self.deferred_refusal)
+        elif self.head_deadline is not None:
+            # A pipelined head is on its way: its deadline governs, not keep-alive's.
+            self._unset_keepalive_if_required()
+        elif not self.awaiting_head and not self.pipeline:
+            # The request queued behind the answer just sent now reads its body.
+            self._start_body_deadline()
+
+    def refuse(self, status: http.HTTPStatus) -> None:
+        """Answer `status` as plain text and close, after the answers to earlier requests."""
+        if self.refusing or self.transport.is_closing():
+            return
+        self.refusing = True
+        self.refusal_log.refused(status)
+        REFUSALS.count(status.value)
+        self._cancel_head_deadline()
+        self._cancel_body_deadline()
+        cycle = self.cycle
+        if not self.awaiting_head and cycle is not None:
+            # The request refused is the one `cycle` serves: its body went wrong.
+            if self.pipeline and self.pipeline[0][0] is cycle:
+                self.pipeline.popleft()  # queued behind an earlier answer: never started
+            else:
+                # Its app's receive() now gets http.disconnect and its send() writes nothing.
+                cycle.disconnected = True
+                cycle.message_event.set()
+                if cycle.response_started:
+                    # A status line after (part of) an answer would garble it: only close.
+                    self.transport.close()
+                else:
+                    self._send_refusal(status)
+                return
+        if cycle is not None and not cycle.response_complete:
+            # Earlier requests are being answered: their answers go first (on_response_complete).
+            self.deferred_refusal = status
+            return
+        self._send_refusal(status)
+
+    def _send_refusal(self, status: http.HTTPStatus) -> None:
+        self.transport.write(plain_refusal(status, self.server_state.default_headers))
         self.transport.close()
+
+    # --- deadlines ----------------------------------------------------------------------------
 
     def _start_head_deadline(self) -> None:
         if self.head_deadline is None:
@@ -152,5 +286,19 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self.head_deadline = None
-        if not self.transport.is_closing():
-            self.refuse(http.HTTPStatus.REQUEST_TIMEOUT)
+        self.refuse(Status.REQUEST_TIMEOUT)
+
+    def _start_body_deadline(self) -> None:
+        if self.body_deadline is None:
+            self.body_deadline = self.loop.call_later(
+                self.limits.body_timeout_seconds, self._body_timed_out
+            )
+
+    def _cancel_body_deadline(self) -> None:
+        if self.body_deadline is not None:
+            self.body_deadline.cancel()
+            self.body_deadline = None
+
+    def _body_timed_out(self) -> None:
+        self.body_deadline = None
+        self.refuse(Status.REQUEST_TIMEOUT)

@@ -1,5 +1,6 @@
 """The soak's HTTP client against a scripted server: each way an answer can end, keep-alive,
-reconnection, and what it tallies for an answer that is not HTTP.
+reconnection, and what it tallies for an answer that is not HTTP; for the soak's attacks, that
+a refusal's close is a right answer and a HEAD answered with a body is not.
 
 The soak itself proves the client against a real `petsage serve`; these pin the framing it
 must get right for the next answer on a connection to be read from its start.
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from tests.support.soak_attacks import ATTACKS, Attack, send_attack
 from tests.support.soak_load import MIX, Connection, Tally, _send
 
 CONTENT_LENGTH = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello"
@@ -129,3 +131,40 @@ def test_what_is_not_an_http_answer_is_tallied_by_its_type() -> None:
 
     assert tally.statuses == {}
     assert tally.errors == {"ValueError": 1, "IncompleteReadError": 1}
+
+
+def attacked(server: ScriptedServer, name: str) -> tuple[Attack, Tally]:
+    """Send the attack called `name` to `server`; the attack and its tally."""
+    attack = next(attack for attack in ATTACKS if attack.kind.name == name)
+
+    async def send() -> Tally:
+        tally = Tally()
+        listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        try:
+            await send_attack(attack, ("127.0.0.1", listener.sockets[0].getsockname()[1]), tally)
+        finally:
+            listener.close()
+            await listener.wait_closed()
+        return tally
+
+    return attack, asyncio.run(send())
+
+
+def test_an_attack_refused_with_a_close_is_an_expected_answer() -> None:
+    closing = ScriptedServer([b""], close_after=frozenset({0}))
+    attack, tally = attacked(closing, "attack: trailer flood")
+
+    assert tally.errors == {"ServerClosedError": 1}
+    assert tally.unexpected(attack.kind) == 0
+
+
+def test_a_head_answered_with_a_body_is_caught_by_the_follow_up() -> None:
+    stream_head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n"
+    _, whole = attacked(ScriptedServer([stream_head, CONTENT_LENGTH]), "attack: HEAD stream")
+    event = b"event: summary\r\ndata: {}\r\n\r\n"  # what a HEAD must not send
+    with_body = ScriptedServer([stream_head + event, CONTENT_LENGTH])
+    attack, leaking = attacked(with_body, "attack: HEAD stream")
+
+    assert whole.statuses == {200: 1}
+    assert leaking.errors == {"ValueError": 1}
+    assert leaking.unexpected(attack.kind) == 1

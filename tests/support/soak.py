@@ -2,7 +2,8 @@
 
 `run_soak(config)` makes a throwaway PostgreSQL cluster (tests/support/faults.py, never the
 shared server), starts `petsage serve` on it, sends the mix of `soak_load.MIX` from a bounded
-number of clients to 127.0.0.1 until the time is up, stops the database every
+number of clients to 127.0.0.1 and the attacks of `soak_attacks.ATTACKS` (trailers, a slow
+body, big bodies, a HEAD stream) from one attacker until the time is up, stops the database every
 `db_cycle_seconds` for `db_down_seconds`, and samples the server's RSS and descriptors. The
 report says how RSS and descriptors moved, how many liveness answers were 5xx and which ERROR
 lines the log holds beyond the expected ones. `bench/soak.py` (`make soak`) and
@@ -12,6 +13,7 @@ tests/soak/test_soak.py both run it.
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.faults import ThrowawayPostgres
+from tests.support.plugins import install_feature
 from tests.support.server import RunningServer, petsage_server
+from tests.support.soak_attacks import (
+    ATTACK_KINDS,
+    FEATURE_NAME,
+    RESOURCE_SOURCE,
+    SERVER_ENV,
+    run_attacks,
+)
 from tests.support.soak_load import MIX, Load, Tally, run_clients
 from tests.support.soak_observe import (
     ErrorLines,
@@ -74,7 +84,8 @@ class SoakConfig:
 def run_soak(config: SoakConfig, work_dir: Path | None = None) -> SoakReport:
     """Run the whole soak and report; the cluster and the server are gone when it returns."""
     with _work_dir(work_dir) as directory, ThrowawayPostgres.started() as cluster:
-        env = _server_env(config, cluster.url(cluster.create_database("petsage_soak")))
+        site = install_feature(directory / "site", FEATURE_NAME, RESOURCE_SOURCE)
+        env = _server_env(config, cluster.url(cluster.create_database("petsage_soak")), site)
         with petsage_server(directory, env=env, startup_timeout=STARTUP_SECONDS) as server:
             report = asyncio.run(_soak(config, server, cluster))
         # Read once the server has stopped, so that errors logged while stopping count too.
@@ -91,8 +102,12 @@ def _work_dir(work_dir: Path | None) -> Iterator[Path]:
         yield Path(directory)
 
 
-def _server_env(config: SoakConfig, database_url: str) -> dict[str, str]:
+def _server_env(config: SoakConfig, database_url: str, site: Path) -> dict[str, str]:
+    """The soak's settings; `site` holds the attacks' target route, a plug-in feature."""
+    python_path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH")) if p)
     return {
+        **SERVER_ENV,
+        "PYTHONPATH": python_path,
         "PETSAGE_DATABASE_URL": database_url,
         "PETSAGE_DB_MIGRATE_ON_START": "true",
         "PETSAGE_DB_POOL_SIZE": str(POOL_SIZE),
@@ -116,11 +131,13 @@ async def _soak(
     load = Load(server.base_url, TOKEN, config.clients, config.rate)
     samples: list[ProcessSample] = []
     outages: list[Outage] = []
+    attack_tallies = {kind.name: Tally() for kind in ATTACK_KINDS}
     async with asyncio.TaskGroup() as group:
         clients = group.create_task(run_clients(load, deadline))
+        group.create_task(run_attacks(("127.0.0.1", port), deadline, attack_tallies))
         group.create_task(_sample_until(deadline, sample, samples))
         group.create_task(_cycle_database(config, cluster, started, outages))
-    tallies: dict[str, Tally] = clients.result()
+    tallies: dict[str, Tally] = {**clients.result(), **attack_tallies}
     load_seconds = time.monotonic() - started
     at_end = sample()
     await asyncio.sleep(CLOSE_SETTLE_SECONDS)
@@ -130,7 +147,7 @@ async def _soak(
         rate=config.rate,
         warmup_seconds=config.warmup_seconds,
         load_seconds=load_seconds,
-        kinds=MIX,
+        kinds=(*MIX, *ATTACK_KINDS),
         tallies=tallies,
         outages=tuple(outages),
         samples=(*samples, at_end),

@@ -51,6 +51,8 @@ class RequestKind:
     token: bool = False
     headers: tuple[tuple[str, str], ...] = ()
     unique: bool = False
+    # Exceptions (by type name) that are a right answer too: a refused attack's close.
+    expected_errors: frozenset[str] = frozenset()
 
     @property
     def liveness(self) -> bool:
@@ -104,7 +106,8 @@ class Tally:
 
     def unexpected(self, kind: RequestKind) -> int:
         wrong = sum(n for status, n in self.statuses.items() if status not in kind.expected)
-        return wrong + sum(self.errors.values())
+        failed = sum(n for error, n in self.errors.items() if error not in kind.expected_errors)
+        return wrong + failed
 
 
 @dataclass(frozen=True)

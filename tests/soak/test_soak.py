@@ -1,5 +1,6 @@
 """About three minutes of the soak test (`make soak` runs thirty): mixed load on a real `petsage
-serve`, PostgreSQL stopped for 15 s every minute, and nothing may leak or break meanwhile.
+serve`, issue 16's attacks among it (tests/support/soak_attacks.py), PostgreSQL stopped for 15 s
+every minute, and nothing may leak or break meanwhile.
 
 The driver and its criteria are in tests/support/soak.py and soak_report.py. The report goes
 to `soak-report.txt` in the test's temporary directory and to its captured output; the

@@ -235,3 +235,22 @@ def test_monitors_live_beside_petsage_and_scrape_within_the_interval(name: str) 
 def seconds(duration: str) -> int:
     assert duration.endswith("s"), duration
     return int(duration[:-1])
+
+
+# --- checkov -----------------------------------------------------------------------------------
+
+
+def test_every_checkov_skip_gives_its_reason() -> None:
+    """checkov (run by hand: README, Deployment) reads skips from annotations; each says why."""
+    skips = [
+        value
+        for r in RESOURCES
+        for key, value in r["metadata"].get("annotations", {}).items()
+        if key.startswith("checkov.io/skip")
+    ]
+
+    assert skips
+    for skip in skips:
+        check, reason = skip.split("=")
+        assert check.startswith("CKV_K8S_")
+        assert len(reason.split()) >= 8, skip

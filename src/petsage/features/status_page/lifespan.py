@@ -46,13 +46,18 @@ def policy_of(services: AppServices) -> service.StatusPolicy:
     )
 
 
-def build_board(services: AppServices, instance: str) -> StatusBoard:
+def build_board(services: AppServices, run: InstanceRun) -> StatusBoard:
+    instance = run.instance
     policy = dataclasses.replace(policy_of(services), alive_instance=instance)
     database, lifecycle, engine = services.database, services.health.lifecycle, services.health
     hours: HourCache = {}
     late = LateChanges(policy.history_days)
 
     async def compute(pending: Sequence[Change]) -> StatusSummary:
+        if run.run_id is None:
+            # The database was down at start-up: without its run, this instance's changes
+            # would not count, and the page would show nothing running (never "operational").
+            await run.heartbeat()
         async with database.session() as session:
             days = await late.forget_stale(session, hours)
         for day in days:  # rare: after an outage across midnight
@@ -103,13 +108,13 @@ def build_board(services: AppServices, instance: str) -> StatusBoard:
 async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
     """Record this run (start now, stop at exit), keep the board fresh and roll up days."""
     instance = instance_id()
-    board = build_board(services, instance)
+    run = InstanceRun(services.database, instance)
+    board = build_board(services, run)
     services.feature_state[FEATURE] = board
     services.health.add_listener(board)
     services.health.lifecycle.on_change(lambda _: board.request_refresh())
     if services.metrics is not None:
         services.metrics.registry.register(UptimeCollector(board))
-    run = InstanceRun(services.database, instance)
     await run.start()
     tasks = [
         asyncio.create_task(board.run(services.settings.health_interval_seconds)),
@@ -137,16 +142,21 @@ class InstanceRun:
         self.run_id: int | None = None
         # The real start, kept for a row written late: its changes since then must count.
         self.started_at = datetime.now(UTC)
+        # The heartbeat and the board may both find the row missing: it is written once.
+        self._inserting = asyncio.Lock()
 
     async def start(self) -> None:
         with _logged("start"):
             await self._insert()
 
     async def _insert(self) -> None:
-        async with self.database.session() as session:
-            self.run_id = await store.start_run(
-                session, self.instance, self.started_at, datetime.now(UTC)
-            )
+        async with self._inserting:
+            if self.run_id is not None:
+                return
+            async with self.database.session() as session:
+                self.run_id = await store.start_run(
+                    session, self.instance, self.started_at, datetime.now(UTC)
+                )
 
     async def heartbeat(self) -> None:
         if self.run_id is None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support import raw_http
 from tests.support.plugins import env_with_site, install_feature
@@ -200,6 +201,23 @@ def test_trailer_fields_never_become_request_headers(server: RunningServer) -> N
     log = server.log()
     assert "203.0.113.9" not in log
     assert forged not in log
+
+
+def test_each_refusal_is_counted_by_reason(server: RunningServer) -> None:
+    # After the tests above: 413 twice, a body's 408, 431 for trailers (and the floods).
+    with raw_http.connect(server.base_url) as sock:
+        sock.sendall(raw_http.request_head("/metrics"))
+        _, body = read_response(sock)
+    counts = {
+        sample.labels["reason"]: sample.value
+        for family in text_string_to_metric_families(body.decode())
+        if family.name == "petsage_http_refusals"
+        for sample in family.samples
+    }
+    assert counts["body_too_large"] >= 2
+    assert counts["body_timeout"] >= 1
+    assert counts["header_too_large"] >= 1
+    assert counts["header_timeout"] == 0
 
 
 def test_the_refusals_left_no_error_in_the_log(server: RunningServer) -> None:

@@ -31,7 +31,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from petsage.http.limits import HttpLimits
-from petsage.http.refusals import REFUSALS
+from petsage.http.refusals import BODY_TIMEOUT, REFUSALS
 from petsage.http.refusing import RefusalLog, RefusedError, plain_refusal
 
 Status = http.HTTPStatus
@@ -237,13 +237,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             # The request queued behind the answer just sent now reads its body.
             self._start_body_deadline()
 
-    def refuse(self, status: http.HTTPStatus) -> None:
+    def refuse(self, status: http.HTTPStatus, reason: str | None = None) -> None:
         """Answer `status` as plain text and close, after the answers to earlier requests."""
         if self.refusing or self.transport.is_closing():
             return
         self.refusing = True
         self.refusal_log.refused(status)
-        REFUSALS.count(status.value)
+        REFUSALS.count(status.value, reason)
         self._cancel_head_deadline()
         self._cancel_body_deadline()
         cycle = self.cycle
@@ -301,4 +301,4 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def _body_timed_out(self) -> None:
         self.body_deadline = None
-        self.refuse(Status.REQUEST_TIMEOUT)
+        self.refuse(Status.REQUEST_TIMEOUT, BODY_TIMEOUT)

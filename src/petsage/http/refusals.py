@@ -19,16 +19,18 @@ REASONS: dict[int, str] = {
     http.HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "header_too_large",
     http.HTTPStatus.SERVICE_UNAVAILABLE: "over_capacity",
 }
+# A 408 for a body: its status is the head's, its cause is not.
+BODY_TIMEOUT = "body_timeout"
 
 
 class RefusalCounts:
     """How many requests were refused, by reason; every known reason starts at 0."""
 
     def __init__(self) -> None:
-        self.by_reason: dict[str, int] = dict.fromkeys(REASONS.values(), 0)
+        self.by_reason: dict[str, int] = dict.fromkeys((*REASONS.values(), BODY_TIMEOUT), 0)
 
-    def count(self, status: int) -> None:
-        reason = REASONS.get(status) or str(status)
+    def count(self, status: int, reason: str | None = None) -> None:
+        reason = reason or REASONS.get(status) or str(status)
         self.by_reason[reason] = self.by_reason.get(reason, 0) + 1
 
 

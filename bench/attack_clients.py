@@ -95,6 +95,7 @@ def refused(answer: list[str]) -> bool:
 
 
 def repeated(piece: bytes, total: int) -> Iterator[bytes]:
+    """`piece` as many times as fit in `total` bytes, made once and sent again."""
     for _ in range(total // len(piece)):
         yield piece
 
@@ -125,23 +126,21 @@ def _trailers(target: Target, deadline: float, start: bytes, pieces: Iterable[by
 # --- D6: bodies --------------------------------------------------------------------------------
 
 BODY_BYTES = 100 * MIB
+# The head of a POST to the resource, less its framing fields and the blank line.
+POST = b"POST %s HTTP/1.1\r\nhost: attack\r\ncontent-type: application/json\r\n" % (
+    RESOURCE.encode()
+)
 NAME_START, NAME_END = b'{"name":"', b'"}'
 
 
 def big_json(target: Target, deadline: float) -> Outcome:
     """A 100 MiB JSON object to the resource, with its Content-Length."""
-    head = b"POST %s HTTP/1.1\r\nhost: attack\r\ncontent-type: application/json\r\n" % (
-        RESOURCE.encode()
-    )
-    return _body(target, deadline, head + b"content-length: %d\r\n\r\n" % BODY_BYTES, False)
+    return _body(target, deadline, POST + b"content-length: %d\r\n\r\n" % BODY_BYTES, False)
 
 
 def big_json_chunked(target: Target, deadline: float) -> Outcome:
     """The same object, chunked: no length to refuse it by before it arrives."""
-    head = b"POST %s HTTP/1.1\r\nhost: attack\r\ncontent-type: application/json\r\n" % (
-        RESOURCE.encode()
-    )
-    return _body(target, deadline, head + b"transfer-encoding: chunked\r\n\r\n", True)
+    return _body(target, deadline, POST + b"transfer-encoding: chunked\r\n\r\n", True)
 
 
 def _body(target: Target, deadline: float, head: bytes, chunked: bool) -> Outcome:
@@ -166,10 +165,7 @@ TRICKLED_LENGTH = 64
 
 def slow_bodies(target: Target, deadline: float) -> Outcome:
     """TRICKLING_CONNECTIONS connections, each sending its body one byte a second."""
-    head = b"POST %s HTTP/1.1\r\nhost: attack\r\ncontent-type: application/json\r\n" % (
-        RESOURCE.encode()
-    )
-    head += b"content-length: %d\r\n\r\n" % TRICKLED_LENGTH
+    head = POST + b"content-length: %d\r\n\r\n" % TRICKLED_LENGTH
     started = tick = time.monotonic()
     open_ = [connect(target) for _ in range(TRICKLING_CONNECTIONS)]
     ends: Counter[str] = Counter()

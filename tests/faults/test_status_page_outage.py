@@ -25,6 +25,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
+from tests.support.fault_proxy import FaultProxy
 from tests.support.faults import ThrowawayPostgres
 from tests.support.server import RunningServer, petsage_server
 from tests.support.stub_http import StoppableDependency, stoppable_dependency
@@ -38,6 +39,7 @@ AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}
 INTERVAL = 0.5
 # What the other fault tests allow for a loaded 2-core machine: probers' period, a late loop.
 ALLOWANCE = 0.5
+BLACK_HOLE_CLIENT_TIMEOUT = 0.75
 # A bound on slow work (a start, a recovery), not a measure.
 SETTLE_SECONDS = 60.0
 DEPENDENCY = "http:stub"
@@ -220,3 +222,32 @@ def first_outage(server: RunningServer) -> tuple[float, float]:
                 page_outage = time.monotonic()
             time.sleep(0.02)
     return ready_503, page_outage
+
+
+def test_the_page_shows_a_black_holed_database(
+    fault_proxy: FaultProxy, postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    database = postgres.create_database("petsage_status_black_hole")
+    env = {
+        "PETSAGE_DATABASE_URL": postgres.url(database, fault_proxy.port),
+        "PETSAGE_DB_MIGRATE_ON_START": "true",
+        "PETSAGE_HEALTH_INTERVAL_SECONDS": str(INTERVAL),
+    }
+    with petsage_server(tmp_path, env=env, ready_path=READY) as server:
+        wait_for_summary(server, settled)
+        with StreamRecorder(server) as stream:
+            fault_proxy.black_hole()
+            ready_503, page_outage = first_outage(server)
+            during = summary(server)
+            streamed = list(stream.events)
+            fault_proxy.forward()
+            back = wait_for_summary(server, lambda b: settled(b) and bool(b["incidents"]))
+
+    # A computation already waiting on the black hole fails only at the database client's
+    # timeout (PETSAGE_DB_STATEMENT_TIMEOUT_MS, 0.5 s, plus 0.25 s); later ones never wait.
+    bound = INTERVAL + BLACK_HOLE_CLIENT_TIMEOUT + ALLOWANCE
+    assert page_outage - ready_503 <= bound, (ready_503, page_outage)
+    assert (during["banner"], during["history_complete"]) == ("outage", False)
+    assert any(e["banner"] == "outage" for e in streamed)
+    (incident,) = incidents_of(back, "database")
+    assert incident["ended_at"] is not None

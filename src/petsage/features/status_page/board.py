@@ -139,6 +139,10 @@ class StatusBoard:
         fails and there is a fallback, publish the fallback's summary instead."""
         cutoff = datetime.now(UTC) - self._keep
         self._pending = [change for change in self._pending if change.at >= cutoff]
+        if not self.store_available and self._fallback is not None:
+            # Failing already: show the live checks now, not once this attempt has failed too
+            # (against a black hole, only after the database client's timeout).
+            await self._publish(self._fallback(self._stored, dict(self._since)))
         started = time.perf_counter()
         try:
             await self._forget_written()

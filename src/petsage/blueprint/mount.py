@@ -112,7 +112,8 @@ def probe_paths(features: Sequence[Feature], platform: Iterable[ServedRoute]) ->
     for feature in features:
         owner = owner_of(feature.name)
         for prefix in feature.probe_paths:
-            covered = [r for r in routes if under_prefix(r.path, prefix)]
+            # Below the prefix, or a pattern answering the prefix itself (`/x/{id}`, `/x/abc`).
+            covered = [r for r in routes if under_prefix(r.path, prefix) or r.covers(prefix)]
             if not any(r.owner == owner for r in covered):
                 raise FeatureError(
                     f"feature {feature.name!r}: probe path {prefix!r} covers none of its routes"

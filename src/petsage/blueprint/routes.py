@@ -118,6 +118,7 @@ def _overlap(first: tuple[Segment, ...], second: tuple[Segment, ...]) -> bool:
     return len(first) == len(second)
 
 
+@cache  # every app built checks the same few dozen pairs again
 def _segment_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Whether one path segment could match both: tried with each one's literal text and
     samples in the other's parameters (exact for the patterns routes use)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,9 +24,14 @@ GIVEN = "0b9d4a53-5f4e-4c1e-9a51-6a1b2c3d4e5f"
 WAIT_SECONDS = 5.0
 
 
+# One live-update stream at a time, so that a second one is refused.
+SERVER_ENV = {"PETSAGE_STATUS_MAX_STREAMS": "1"}
+EVENTS = "/system/status/events"
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with petsage_server(tmp_path_factory.mktemp("observability")) as running:
+    with petsage_server(tmp_path_factory.mktemp("observability"), env=SERVER_ENV) as running:
         yield running
 
 
@@ -160,6 +166,52 @@ def test_readiness_and_the_last_round_are_exported(server: RunningServer) -> Non
     assert values['petsage_health_phase{phase="serving"}'] == 1
     assert abs(values["petsage_health_last_round_timestamp_seconds"] - time.time()) < 60
     assert values['petsage_health_check_status{check="database",critical="true",status="ok"}'] == 1
+
+
+def wait_for_value(server: RunningServer, series: str, wanted: float) -> dict[str, float]:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (values := sample_values(server)).get(series) != wanted:
+        assert time.monotonic() < deadline, f"{series} = {values.get(series)}, not {wanted}"
+        time.sleep(0.05)
+    return values
+
+
+def test_a_head_too_large_is_counted_as_a_refusal(server: RunningServer) -> None:
+    series = 'petsage_http_refusals_total{reason="header_too_large"}'
+    before = sample_values(server)[series]
+    host, port = server.base_url.removeprefix("http://").split(":")
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(head)
+        answer = connection.recv(4096)
+
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    wait_for_value(server, series, before + 1)
+
+
+def test_streams_are_counted_open_and_refused_but_not_timed(server: RunningServer) -> None:
+    refused = 'petsage_event_streams_refused_total{reason="limit"}'
+    before = sample_values(server)
+    with (
+        httpx.Client(base_url=server.base_url, timeout=5) as client,
+        client.stream("GET", EVENTS) as stream,
+    ):
+        # Kept: a line iterator that is collected closes the response, and the stream with it.
+        lines = stream.iter_lines()
+        next(lines)  # the first event: the stream is open
+        during = wait_for_value(server, "petsage_event_streams_open", 1)
+        second = client.get(EVENTS)
+        wait_for_value(server, refused, before[refused] + 1)
+    after = wait_for_value(server, "petsage_event_streams_open", 0)
+
+    assert stream.status_code == 200
+    assert second.status_code != 200
+    assert during["petsage_event_streams_open"] == 1
+    opened = 'petsage_http_requests_total{method="GET",route="/system/status/events",status="200"}'
+    assert after[opened] == before.get(opened, 0) + 1
+    # The refused one was an ordinary JSON answer, timed as any other.
+    streamed = f'route="{EVENTS}",status="200"'
+    assert [key for key in after if "duration" in key and streamed in key] == []
 
 
 def test_console_format_is_readable(tmp_path: Path) -> None:

@@ -222,10 +222,13 @@ class RefusalCollector(Collector):
 class OpenStreams(Protocol):
     """What the event streams' owner counts (the status page's hub): read when scraped."""
 
-    # Streams open now.
-    open: int
-    # Streams refused, by reason: `limit` (the per-process cap) or `draining`.
-    refused: Mapping[str, int]
+    @property
+    def open(self) -> int:
+        """Streams open now."""
+
+    @property
+    def refused(self) -> Mapping[str, int]:
+        """Streams refused, by reason: `limit` (the per-process cap) or `draining`."""
 
 
 class EventStreamCollector(Collector):

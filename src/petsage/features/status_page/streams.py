@@ -47,12 +47,16 @@ class StreamHub:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.open = 0
+        # Read with `open` when /metrics is scraped (petsage_event_streams_refused_total).
+        self.refused = {"limit": 0, "draining": 0}
         self.closing = asyncio.Event()
 
     def admit(self) -> None:
         if self.closing.is_set():
+            self.refused["draining"] += 1
             raise StreamsUnavailableError("This instance is shutting down: poll instead.")
         if self.open >= self.limit:
+            self.refused["limit"] += 1
             raise StreamsUnavailableError("Too many live streams: poll instead.")
         self.open += 1
 
@@ -141,6 +145,8 @@ async def live_streams(services: AppServices) -> AsyncIterator[StreamHub]:
 
     lifecycle.on_change(on_phase)
     services.feature_state[STREAMS_KEY] = hub
+    if services.metrics is not None:
+        services.metrics.watch_streams(hub)
     with _closing_on_signals(hub):
         try:
             yield hub

@@ -69,6 +69,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # From the end of one request (or the accept) until the next request's head is in.
         self.awaiting_head = True
         self.head_bytes = 0
+        # The loop's time at the awaited head's first byte. Its deadline is armed only if the
+        # head is still unfinished after a read: a head that comes whole costs no timer.
+        self.head_started: float | None = None
         self.head_deadline: asyncio.TimerHandle | None = None
         # The buffer being parsed: its size, whether it is in `head_bytes` for the head awaited,
         # and how many of its bytes on_body has seen.
@@ -87,7 +90,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self.over_capacity = len(self.connections) >= self.limits.max_connections
         super().connection_made(transport)
-        self._start_head_deadline()
+        self._start_head_deadline(self.loop.time())
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_head_deadline()
@@ -104,7 +107,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self.buffer_counted = self.awaiting_head
         if self.awaiting_head:
             self.head_bytes += size
-            self._start_head_deadline()
+            if self.head_started is None:
+                self.head_started = self.loop.time()
         in_body, in_last_chunk = not self.awaiting_head, self.in_last_chunk
         completed = self.messages_completed
         self.buffer_body_bytes = 0
@@ -131,6 +135,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if self.awaiting_head:
             if self.head_bytes > self.limits.max_header_bytes:
                 self.refuse(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            elif self.head_started is not None:
+                self._start_head_deadline(self.head_started)
             return
         size = self.buffer_size
         if all_in_body:
@@ -158,7 +164,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             # and only for a client that pipelines), never under-count this one.
             self.buffer_counted = True
             self.head_bytes = self.buffer_size - self.buffer_body_bytes
-            self._start_head_deadline()
+            self.head_started = self.loop.time()
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
@@ -191,6 +197,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         if length.isdigit() and int(length) > self.limits.max_body_bytes:
             raise RefusedError(Status.REQUEST_ENTITY_TOO_LARGE)
         self.awaiting_head = False
+        self.head_started = None
         self._cancel_head_deadline()
         self.body_bytes = self.trailer_field_bytes = self.trailer_wire_bytes = 0
         self.in_last_chunk = False
@@ -273,10 +280,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     # --- deadlines ----------------------------------------------------------------------------
 
-    def _start_head_deadline(self) -> None:
+    def _start_head_deadline(self, started: float) -> None:
         if self.head_deadline is None:
-            self.head_deadline = self.loop.call_later(
-                self.limits.header_timeout_seconds, self._head_timed_out
+            self.head_deadline = self.loop.call_at(
+                started + self.limits.header_timeout_seconds, self._head_timed_out
             )
 
     def _cancel_head_deadline(self) -> None:

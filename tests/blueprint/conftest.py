@@ -18,7 +18,10 @@ SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of this project's features and migrations (and its lint settings)."""
-    root = tmp_path / "project"
+    return copy_project(tmp_path / "project")
+
+
+def copy_project(root: Path) -> Path:
     package = root / "src" / "petsage"
     shutil.copytree(REPO / "src" / "petsage" / "features", package / "features", ignore=SKIP)
     migrations = REPO / "src" / "petsage" / "migrations"

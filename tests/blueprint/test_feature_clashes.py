@@ -15,11 +15,17 @@ from alembic.script import ScriptDirectory
 from petsage.database.migrate import head_revision
 from tests.support.server import child_env, run_petsage
 
-from .conftest import petsage, tree_digest
+from .conftest import copy_project, petsage, tree_digest
 from .test_feature_new import assert_refused
 
 HEAD = head_revision()
 NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
+
+
+@pytest.fixture(scope="module")
+def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy for every refusal: each proves it wrote nothing, so the next starts clean."""
+    return copy_project(tmp_path_factory.mktemp("clashes") / "project")
 
 
 @pytest.mark.parametrize(
@@ -73,10 +79,6 @@ NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
             "paths of feature 'health_checks', whose requests stay out of the access log and "
             "metrics",
         ),
-        (
-            ["kiwi", "--path", "/example-plugin/extra"],
-            "",  # accepted: below a plain path, nothing captures it (control case)
-        ),
     ],
     ids=[
         "platform-table",
@@ -90,31 +92,46 @@ NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
         "item-beside-badges",
         "under-docs-mount",
         "under-probe-prefix",
-        "accepted",
     ],
 )
-def test_clashes_are_refused_before_writing(project: Path, arguments: list[str], line: str) -> None:
-    before = tree_digest(project)
+def test_clashes_are_refused_before_writing(
+    untouched: Path, arguments: list[str], line: str
+) -> None:
+    before = tree_digest(untouched)
 
-    result = petsage("feature", "new", *arguments, "--root", str(project))
+    result = petsage("feature", "new", *arguments, "--root", str(untouched))
 
-    if not line:
-        assert result.exit_code == 0, result.output
-        return
     assert_refused(result.exit_code, result.stdout, result.stderr, line)
     assert result.stderr == f"petsage: {line}\n"
-    assert tree_digest(project) == before
+    assert tree_digest(untouched) == before
 
 
-def test_the_real_command_refuses_a_capturing_path(project: Path) -> None:
-    before = tree_digest(project)
+def test_a_path_below_a_plain_one_is_accepted(untouched: Path) -> None:
+    """The control case: nothing captures `/example-plugin/extra` (a dry run writes nothing)."""
+    result = petsage(
+        "feature",
+        "new",
+        "kiwi",
+        "--path",
+        "/example-plugin/extra",
+        "--resource",
+        "--dry-run",
+        "--root",
+        str(untouched),
+    )
+
+    assert result.exit_code == 0, result.output
+
+
+def test_the_real_command_refuses_a_capturing_path(untouched: Path) -> None:
+    before = tree_digest(untouched)
 
     result = run_petsage(
-        "feature", "new", "kiwi", "--path", "/system", "--resource", "--root", str(project)
+        "feature", "new", "kiwi", "--path", "/system", "--resource", "--root", str(untouched)
     )
 
     assert_refused(result.returncode, result.stdout, result.stderr, "GET /system/{id}")
-    assert tree_digest(project) == before
+    assert tree_digest(untouched) == before
 
 
 def interrupted(project: Path, name: str) -> None:

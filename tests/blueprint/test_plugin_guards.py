@@ -18,7 +18,7 @@ from petsage.blueprint.mount import probe_responders
 from petsage.health.check import Check
 from petsage.http.probes import ProbeResponder, RenderedResponse, constant
 from petsage.main import create_app
-from petsage.settings import Settings
+from petsage.settings import ConfigurationError, Settings
 from tests.support.plugins import install_feature, site_on_path
 
 ALIVE = constant(RenderedResponse(200, b'{"status": "ok"}'))
@@ -60,6 +60,14 @@ def checks_raise(_: Settings) -> list[Check]:
     raise RuntimeError("boom")
 
 
+def checks_refuse_a_setting(_: Settings) -> list[Check]:
+    raise ConfigurationError("invalid setting PETSAGE_QUEUE_URL: missing")
+
+
+def checks_raise_at_length(_: Settings) -> list[Check]:
+    raise ValueError("x" * 5000)
+
+
 def enabled_raises(_: Settings) -> bool:
     raise SystemExit(3)
 
@@ -76,6 +84,14 @@ def probes_raise(_: AppServices) -> Mapping[str, ProbeResponder]:
             "feature 'bad_checks': health_checks failed: RuntimeError: boom",
         ),
         (
+            Feature(name="queue", summary="x", health_checks=checks_refuse_a_setting),
+            "feature 'queue': invalid setting PETSAGE_QUEUE_URL: missing",
+        ),
+        (
+            Feature(name="verbose", summary="x", health_checks=checks_raise_at_length),
+            "feature 'verbose': health_checks failed: ValueError: " + "x" * 197 + "...",
+        ),
+        (
             Feature(name="bad_switch", summary="x", enabled_when=enabled_raises),
             "feature 'bad_switch': enabled_when failed: SystemExit: 3",
         ),
@@ -89,7 +105,7 @@ def probes_raise(_: AppServices) -> Mapping[str, ProbeResponder]:
             "feature 'bad_probes': probes failed: KeyboardInterrupt: no message",
         ),
     ],
-    ids=["health_checks", "enabled_when", "probes"],
+    ids=["health_checks", "its-own-setting", "long-message", "enabled_when", "probes"],
 )
 def test_a_raising_provider_is_one_line(
     make_settings: Callable[..., Settings], feature: Feature, line: str

@@ -30,6 +30,7 @@ EXIT_CONFIGURATION = 2
 DEFAULT_START_TIMEOUT_SECONDS = 30.0
 TIMEOUT_SETTING = "PETSAGE_FEATURE_START_TIMEOUT_SECONDS"
 MESSAGE_MAX = 300
+REASON_MAX = 200
 
 
 class FeatureError(ConfigurationError):
@@ -37,7 +38,10 @@ class FeatureError(ConfigurationError):
 
 
 def describe_failure(exc: BaseException) -> str:
+    """`RuntimeError: its message` on one line, cut short: a plug-in's message can be long."""
     reason = " ".join(str(exc).split()) or "no message"
+    if len(reason) > REASON_MAX:
+        reason = reason[: REASON_MAX - 3] + "..."
     return f"{type(exc).__name__}: {reason}"
 
 
@@ -46,8 +50,10 @@ def call_feature(name: str, what: str, function: Callable[[], T], timeout: float
     try:
         with deadline(timeout, f"feature {name!r}: {what} did not return {within(timeout)}"):
             return function()
-    except ConfigurationError:
-        raise  # already one line naming what to fix
+    except FeatureError:
+        raise
+    except ConfigurationError as exc:  # one line naming what to fix: say whose it is
+        raise FeatureError(f"feature {name!r}: {exc}") from None
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too
         raise FeatureError(f"feature {name!r}: {what} failed: {describe_failure(exc)}") from None
 

@@ -189,6 +189,28 @@ async def never_starts(_: AppServices) -> AsyncIterator[None]:
     yield
 
 
+@asynccontextmanager
+async def times_out_itself(_: AppServices) -> AsyncIterator[None]:
+    raise TimeoutError("the queue did not answer")
+    yield
+
+
+def test_a_lifespan_timing_out_on_its_own_is_its_failure_not_the_bound(
+    make_settings: Callable[..., Settings],
+) -> None:
+    app = create_app(
+        make_settings(),
+        features=[Feature(name="impatient", summary="x", lifespan=times_out_itself)],
+    )
+
+    with pytest.raises(FeatureError) as raised, TestClient(app):
+        pass
+
+    assert str(raised.value) == (
+        "feature 'impatient' failed to start: TimeoutError: the queue did not answer"
+    )
+
+
 def test_a_lifespan_that_never_starts_is_cut_at_the_timeout(
     make_settings: Callable[..., Settings],
 ) -> None:

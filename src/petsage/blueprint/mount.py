@@ -155,13 +155,14 @@ async def _start(
 ) -> None:
     assert feature.lifespan is not None
     message = f"feature {feature.name!r}: its lifespan did not start {within(seconds)}"
+    bound = asyncio.timeout(seconds)
     try:
         with _backstop(seconds + LIFESPAN_WATCHDOG_GRACE_SECONDS, message, exit_code):
-            async with asyncio.timeout(seconds):
+            async with bound:
                 await stack.enter_async_context(feature.lifespan(services))
-    except TimeoutError:
-        raise FeatureError(message) from None
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too
+        if bound.expired():  # not a TimeoutError of the feature's own
+            raise FeatureError(message) from None
         if isinstance(exc, asyncio.CancelledError) and _cancelled_from_outside():
             raise  # the server is stopping: not this feature's failure
         raise FeatureError(

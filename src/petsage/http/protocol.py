@@ -30,6 +30,7 @@ from uvicorn import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from petsage.http.deadline import Deadline
 from petsage.http.limits import HttpLimits
 from petsage.http.refusals import BODY_TIMEOUT, REFUSALS
 from petsage.http.refusing import RefusalLog, RefusedError, plain_refusal
@@ -72,7 +73,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # The loop's time at the awaited head's first byte. Its deadline is armed only if the
         # head is still unfinished after a read: a head that comes whole costs no timer.
         self.head_started: float | None = None
-        self.head_deadline: asyncio.TimerHandle | None = None
+        self.head_deadline = Deadline(
+            self.loop, self.limits.header_timeout_seconds, self._head_timed_out
+        )
         # The buffer being parsed: its size, whether it is in `head_bytes` for the head awaited,
         # and how many of its bytes on_body has seen.
         self.buffer_size = 0
@@ -81,7 +84,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self.messages_completed = 0
         # From the end of the head until the end of the message.
         self.body_bytes = 0
-        self.body_deadline: asyncio.TimerHandle | None = None
+        self.body_deadline = Deadline(
+            self.loop, self.limits.body_timeout_seconds, self._body_timed_out
+        )
         # A chunk header seen and none of its data: the last chunk, whose trailers follow.
         self.in_last_chunk = False
         self.trailer_field_bytes = 0
@@ -90,11 +95,11 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self.over_capacity = len(self.connections) >= self.limits.max_connections
         super().connection_made(transport)
-        self._start_head_deadline(self.loop.time())
+        self.head_deadline.start(self.loop.time())
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_head_deadline()
-        self._cancel_body_deadline()
+        self.head_deadline.cancel()
+        self.body_deadline.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -136,7 +141,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             if self.head_bytes > self.limits.max_header_bytes:
                 self.refuse(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
             elif self.head_started is not None:
-                self._start_head_deadline(self.head_started)
+                self.head_deadline.start(self.head_started)
             return
         size = self.buffer_size
         if all_in_body:
@@ -151,7 +156,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.refuse(Status.REQUEST_HEADER_FIELDS_TOO_LARGE)
         elif not self.pipeline:
             # The body is being read (a request queued behind another is not: uvicorn paused).
-            self._start_body_deadline()
+            self.body_deadline.start(self.loop.time())
 
     # --- parser callbacks ---------------------------------------------------------------------
 
@@ -198,7 +203,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             raise RefusedError(Status.REQUEST_ENTITY_TOO_LARGE)
         self.awaiting_head = False
         self.head_started = None
-        self._cancel_head_deadline()
+        self.head_deadline.cancel()
         self.body_bytes = self.trailer_field_bytes = self.trailer_wire_bytes = 0
         self.in_last_chunk = False
         super().on_headers_complete()
@@ -223,7 +228,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # The buffer's bytes counted so far were this message's, not the next head's.
         self.buffer_counted = False
         self.messages_completed += 1
-        self._cancel_body_deadline()
+        self.body_deadline.cancel()
         super().on_message_complete()
 
     # --- answers ------------------------------------------------------------------------------
@@ -237,12 +242,12 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             if not queued:
                 self._unset_keepalive_if_required()
                 self._send_refusal(self.deferred_refusal)
-        elif self.head_deadline is not None:
+        elif self.head_deadline.armed:
             # A pipelined head is on its way: its deadline governs, not keep-alive's.
             self._unset_keepalive_if_required()
         elif not self.awaiting_head and not self.pipeline:
             # The request queued behind the answer just sent now reads its body.
-            self._start_body_deadline()
+            self.body_deadline.start(self.loop.time())
 
     def refuse(self, status: http.HTTPStatus, reason: str | None = None) -> None:
         """Answer `status` as plain text and close, after the answers to earlier requests."""
@@ -251,8 +256,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self.refusing = True
         self.refusal_log.refused(status)
         REFUSALS.count(status.value, reason)
-        self._cancel_head_deadline()
-        self._cancel_body_deadline()
+        self.head_deadline.cancel()
+        self.body_deadline.cancel()
         cycle = self.cycle
         if not self.awaiting_head and cycle is not None:
             # The request refused is the one `cycle` serves: its body went wrong.
@@ -280,32 +285,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     # --- deadlines ----------------------------------------------------------------------------
 
-    def _start_head_deadline(self, started: float) -> None:
-        if self.head_deadline is None:
-            self.head_deadline = self.loop.call_at(
-                started + self.limits.header_timeout_seconds, self._head_timed_out
-            )
-
-    def _cancel_head_deadline(self) -> None:
-        if self.head_deadline is not None:
-            self.head_deadline.cancel()
-            self.head_deadline = None
-
     def _head_timed_out(self) -> None:
-        self.head_deadline = None
         self.refuse(Status.REQUEST_TIMEOUT)
 
-    def _start_body_deadline(self) -> None:
-        if self.body_deadline is None:
-            self.body_deadline = self.loop.call_later(
-                self.limits.body_timeout_seconds, self._body_timed_out
-            )
-
-    def _cancel_body_deadline(self) -> None:
-        if self.body_deadline is not None:
-            self.body_deadline.cancel()
-            self.body_deadline = None
-
     def _body_timed_out(self) -> None:
-        self.body_deadline = None
         self.refuse(Status.REQUEST_TIMEOUT, BODY_TIMEOUT)

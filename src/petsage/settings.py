@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     # framing and trailers too. Starlette buffers a body in memory: the cap bounds that.
     http_max_body_bytes: int = Field(default=1024 * 1024, ge=1, le=1024 * 1024 * 1024)
     # From the end of a request's head until the end of its body; trickling does not extend it.
-    http_body_timeout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    # At least 1 s, as the head's deadline: one lost segment delays an honest body that long.
+    http_body_timeout_seconds: float = Field(default=30.0, ge=1, le=3600)
 
     # Feature packages to leave out, by name: `PETSAGE_FEATURES_DISABLED=a,b` (not JSON).
     features_disabled: Annotated[frozenset[str], NoDecode] = frozenset()

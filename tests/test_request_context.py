@@ -18,6 +18,7 @@ from petsage.observability.request_context import (
     Finished,
     FinishedRequests,
     current_request_id,
+    is_event_stream,
     new_request_id,
     request_id_from,
 )
@@ -224,3 +225,19 @@ def test_a_broken_recorder_costs_the_others_nothing(caplog: pytest.LogCaptureFix
 
     assert counting.seen == [entry, entry]
     assert "recording 2 finished requests failed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "streamed"),
+    [
+        ([(b"content-type", b"text/event-stream; charset=utf-8")], True),
+        ([(b"cache-control", b"no-store"), (b"content-type", b"text/event-stream")], True),
+        ([(b"content-length", b"2"), (b"content-type", b"application/json")], False),
+        ([(b"content-type", b"text/html")], False),
+        ([], False),
+    ],
+)
+def test_event_streams_are_told_by_their_content_type(
+    headers: list[tuple[bytes, bytes]], streamed: bool
+) -> None:
+    assert is_event_stream(headers) is streamed

@@ -22,7 +22,7 @@ from petsage.database.preflight import (
     verify_database,
 )
 from petsage.settings import ConfigurationError, Settings
-from tests.support.server import free_port
+from tests.support.server import free_port, run_petsage
 
 pytestmark = pytest.mark.anyio
 SettingsFactory = Callable[..., Settings]
@@ -205,13 +205,43 @@ def test_backoff_doubles_to_the_cap_with_jitter() -> None:
     assert len(set(delays)) == len(delays), "jitter: no two delays alike"
 
 
-def test_a_password_echoed_by_the_driver_is_blotted_out(make_settings: SettingsFactory) -> None:
+def test_a_url_echoed_by_the_driver_keeps_all_but_its_password(
+    make_settings: SettingsFactory,
+) -> None:
     url = make_url("postgresql+asyncpg://app:hunter2@db/petsage")
-    error = OSError("could not use password hunter2\nfor app")
+    error = OSError("cannot reach postgresql://app:hunter2@db/petsage\nfor app")
 
     reason = describe_failure(error, url, make_settings())
 
-    assert reason == "could not use password *** for app"
+    assert reason == "cannot reach postgresql://app:***@db/petsage for app"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("password", ["does", "e", "not exist"])
+def test_a_short_password_neither_garbles_nor_shows_in_the_drivers_message(
+    postgres_url: str, tmp_path: Path, password: str
+) -> None:
+    """A role that does not exist: PostgreSQL's message then holds the password's text."""
+    role = "petsage_no_such_role"
+    url = make_url(postgres_url).set(username=role, password=password)
+    env = {
+        "PETSAGE_DATABASE_URL": url.render_as_string(hide_password=False),
+        "PETSAGE_DB_MIGRATE_ON_START": "true",
+        "PETSAGE_DATA_DIR": str(tmp_path / "var"),
+        # Never serves, even if the database were accepted: this host cannot be bound.
+        "PETSAGE_HOST": "256.0.0.1",
+    }
+
+    result = run_petsage("serve", env=env, cwd=tmp_path)
+
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"petsage: invalid setting PETSAGE_DATABASE_URL: cannot connect to "
+        f"postgresql+asyncpg://{role}:***@{url.host}:{url.port}/{url.database}: "
+    )
+    assert line.endswith(f'role "{role}" does not exist')
+    assert f":{password}@" not in line
 
 
 @pytest.mark.parametrize(
@@ -241,7 +271,8 @@ def test_a_query_password_echoed_by_the_driver_is_blotted_out(
     make_settings: SettingsFactory,
 ) -> None:
     url = make_url("postgresql+asyncpg://app@db/petsage?sslpassword=hunter2")
+    error = OSError("bad option sslpassword=hunter2&sslmode=require")
 
-    reason = describe_failure(OSError("bad sslpassword hunter2"), url, make_settings())
+    reason = describe_failure(error, url, make_settings())
 
-    assert reason == "bad sslpassword ***"
+    assert reason == "bad option sslpassword=***&sslmode=require"

@@ -8,7 +8,6 @@ dead or hung database costs a request its budget and no more.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from petsage.credentials import MASK, SECRET_PARAMETER
 from petsage.settings import ConfigurationError, Settings
 
 SQLITE = "sqlite+aiosqlite"
@@ -34,10 +34,6 @@ URL_VARIABLE = "PETSAGE_DATABASE_URL"
 # server that no longer answers at all (a black hole never sends the timeout error).
 _CLIENT_TIMEOUT_MARGIN_SECONDS = 0.25
 _RECYCLE_SECONDS = 1800
-MASK = "***"
-# Query parameters that may carry a credential: asyncpg takes `password` there, libpq-style
-# URLs `sslpassword`, and others carry tokens, secrets or keys. Case-insensitive, by substring.
-_SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|key|credential", re.IGNORECASE)
 
 
 def resolve_database_url(settings: Settings) -> URL:
@@ -72,15 +68,8 @@ def masked_url(url: URL) -> str:
     shown = url.set(query={}).render_as_string(hide_password=True)
     if not url.query:
         return shown
-    pairs = [(key, MASK if _SECRET_PARAMETER.search(key) else value) for key, value in _pairs(url)]
+    pairs = [(key, MASK if SECRET_PARAMETER.search(key) else value) for key, value in _pairs(url)]
     return f"{shown}?{urlencode(pairs, safe='*')}"
-
-
-def url_secrets(url: URL) -> list[str]:
-    """The secret values in `url`, to blot out of a driver's error text."""
-    found = [str(url.password)] if url.password else []
-    found += [value for key, value in _pairs(url) if _SECRET_PARAMETER.search(key) and value]
-    return found
 
 
 def _pairs(url: URL) -> list[tuple[str, str]]:

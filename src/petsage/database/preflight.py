@@ -23,19 +23,18 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from petsage.credentials import mask_credentials
 from petsage.database.availability import (
     DatabaseUnavailableError,
     backoff_delays,
     is_unavailable,
 )
 from petsage.database.engine import (
-    MASK,
     URL_VARIABLE,
     create_engine,
     is_sqlite,
     masked_url,
     resolve_database_url,
-    url_secrets,
 )
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import ConfigurationError, Settings
@@ -146,7 +145,14 @@ async def _connect_once(settings: Settings, url: URL) -> None:
 
 
 def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
-    """The root cause of a connection failure in one line, with any password blotted out."""
+    """The root cause of a connection failure in one line, with any URL's password blotted out.
+
+    Only credentials where they sit (a URL's userinfo, a `password=` parameter) are masked,
+    not every occurrence of the password's text: that garbled the message and so revealed a
+    short password (`role "app" *** not exist` with the password `does`). Neither PostgreSQL
+    nor asyncpg puts a password in its message otherwise; `url` names the database only in
+    the caller's line, through `masked_url`.
+    """
     root = exc
     while not isinstance(root, TimeoutError) and root.__cause__ is not None:
         root = root.__cause__
@@ -155,6 +161,4 @@ def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:
     if isinstance(exc, SQLAlchemyError) and getattr(exc, "orig", None) is not None:
         root = exc.orig  # type: ignore[attr-defined]
     reason = " ".join(str(root).split()) or type(root).__name__
-    for secret in url_secrets(url):
-        reason = reason.replace(secret, MASK)
-    return reason[:_REASON_MAX]
+    return mask_credentials(reason)[:_REASON_MAX]

@@ -254,3 +254,12 @@ def test_every_checkov_skip_gives_its_reason() -> None:
         check, reason = skip.split("=")
         assert check.startswith("CKV_K8S_")
         assert len(reason.split()) >= 8, skip
+
+
+def test_the_prometheus_rule_holds_the_shipped_rules() -> None:
+    rule = load(MONITORS / "prometheusrule.yaml")
+    shipped = load(MANIFESTS.parent / "prometheus" / "petsage.rules.yaml")
+
+    assert (rule["apiVersion"], rule["kind"]) == ("monitoring.coreos.com/v1", "PrometheusRule")
+    assert rule["metadata"]["namespace"] == resource("Namespace")["metadata"]["name"]
+    assert rule["spec"]["groups"] == shipped["groups"]

@@ -60,8 +60,11 @@ def _live_check(
     if result is None:  # no round yet
         return check.model_copy(update={"status": "unknown", "since": None, "reason": None})
     reason = None if result.status is Status.OK else (result.error or None)
+    # Unchanged since the last summary read: its `since` is the one to keep (the history knows
+    # better than this process, which may have started long after).
+    began = check.since if result.status.value == check.status else since.get(check.name)
     return check.model_copy(
-        update={"status": result.status.value, "since": since.get(check.name), "reason": reason}
+        update={"status": result.status.value, "since": began, "reason": reason}
     )
 
 

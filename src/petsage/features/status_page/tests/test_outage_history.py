@@ -105,7 +105,7 @@ def test_the_live_summary_shows_the_outage_over_the_last_one(
         live = live_summary(
             last,
             snapshot,
-            {"database": failed_at},
+            {"database": failed_at, "cache": NOW},
             now=failed_at + timedelta(seconds=5),
             phase=Phase.SERVING,
             merge_seconds=POLICY.merge_seconds,
@@ -115,6 +115,8 @@ def test_the_live_summary_shows_the_outage_over_the_last_one(
         row = next(c for c in live.checks if c.name == "database")
         assert (row.status, row.since, row.reason) == ("error", failed_at, "refused")
         assert row.days == next(c for c in last.checks if c.name == "database").days
+        cache = next(c for c in live.checks if c.name == "cache")  # unchanged: as last read
+        assert cache == next(c for c in last.checks if c.name == "cache")
         (incident,) = live.incidents
         # The id the database's computation will give it once the change is written.
         assert incident.id == Incident("database", Status.ERROR, failed_at, None, "").id

@@ -20,12 +20,13 @@ TCP_LISTEN = "0A"
 SOCKET_LINK = re.compile(r"socket:\[(\d+)\]")
 
 # An ERROR line is expected only when all three hold: it comes from one of these loggers (the
-# health engine and its checks, the history writer, which reports a dropped write at ERROR after
-# its last retry), it was logged while the database was down or within the grace after it came
-# back, and its text says that the connection to the database failed.
+# health engine and its checks, the history writer; the writer now keeps its changes through an
+# outage and logs its retries at WARNING, so only an overflowing backlog would be its ERROR),
+# it was logged while the database was down or within the grace after it came back, and its
+# text says that the connection to the database failed.
 EXPECTED_ERROR_LOGGERS = frozenset({"petsage.health", "petsage.health.history"})
-# The history writer's last attempt fails up to 1 + 2 s of retry delays (plus connect timeouts)
-# after the change it writes, so an outage's errors may be logged a little after it ends.
+# A failure may be logged a little after the outage ends (a check's connect timeout, a pool
+# handing out a connection the restart closed).
 OUTAGE_GRACE = timedelta(seconds=10)
 CONNECTION_FAILURE = re.compile(
     r"connect call failed|connection refused|ConnectionRefusedError"

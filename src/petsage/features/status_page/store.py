@@ -135,12 +135,13 @@ async def load_changes(session: AsyncSession, start: datetime, end: datetime) ->
 async def events_after(
     session: AsyncSession, event_id: int | None
 ) -> tuple[int | None, datetime | None]:
-    """The newest event id, and the earliest time among the events after `event_id` (all of
-    them when None); (None, None) when there are none."""
+    """The newest event id, and the earliest time among the events after `event_id` (None for
+    the first look, which only needs the id); (None, None) when there are none."""
+    if event_id is None:
+        # Alone: SQLite reads one aggregate from an index, two from the whole table.
+        return await session.scalar(select(func.max(HealthEvent.id))), None
     query = select(func.max(HealthEvent.id), func.min(HealthEvent.occurred_at))
-    if event_id is not None:
-        query = query.where(HealthEvent.id > event_id)
-    last, earliest = (await session.execute(query)).one()
+    last, earliest = (await session.execute(query.where(HealthEvent.id > event_id))).one()
     return last, earliest
 
 

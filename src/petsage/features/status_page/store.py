@@ -140,8 +140,18 @@ async def events_after(
     if event_id is None:
         # Alone: SQLite reads one aggregate from an index, two from the whole table.
         return await session.scalar(select(func.max(HealthEvent.id))), None
-    query = select(func.max(HealthEvent.id), func.min(HealthEvent.occurred_at))
-    last, earliest = (await session.execute(query.where(HealthEvent.id > event_id))).one()
+    # Through a subquery in id order: a prepared statement's generic plan for the plain
+    # aggregates walked the whole `occurred_at` index on PostgreSQL (273 ms at 1,000,000
+    # events, against 0.05 ms). Past the limit, the next look goes on from the last id read.
+    recent = (
+        select(HealthEvent.id, HealthEvent.occurred_at)
+        .where(HealthEvent.id > event_id)
+        .order_by(HealthEvent.id)
+        .limit(_LATE_READ_LIMIT)
+        .subquery()
+    )
+    query = select(func.max(recent.c.id), func.min(recent.c.occurred_at))
+    last, earliest = (await session.execute(query)).one()
     return last, earliest
 
 
@@ -247,6 +257,9 @@ async def prune_rollups(session: AsyncSession, *, before: date) -> None:
     await session.execute(delete(StatusDailyRollup).where(StatusDailyRollup.day < before))
 
 
+# New events read at most per look for late changes: thousands a second only while backlogs
+# are written after an outage.
+_LATE_READ_LIMIT = 100_000
 # SQLite allows 32766 bound parameters a statement; seven a row.
 _ROWS_PER_STATEMENT = 1000
 _ROLLUP_VALUES = ("seconds_ok", "seconds_degraded", "seconds_error", "seconds_unknown", "incidents")

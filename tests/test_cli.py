@@ -27,6 +27,17 @@ def test_version() -> None:
         ("PETSAGE_CONTACT_EMAIL", "not-an-email"),
         ("PETSAGE_PUBLIC_BASE_URL", "ftp://status.example.com"),
         ("PETSAGE_PUBLIC_BASE_URL", "https://status.example.com/?page=1"),
+        # Timing settings below what the server can honour (settings.py says why, each).
+        ("PETSAGE_SHUTDOWN_TIMEOUT_SECONDS", "0.05"),
+        ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "1e-9"),
+        ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "0.5"),
+        ("PETSAGE_DB_CONNECT_TIMEOUT_SECONDS", "0.01"),
+        ("PETSAGE_DB_POOL_TIMEOUT_SECONDS", "0"),
+        ("PETSAGE_DB_STATEMENT_TIMEOUT_MS", "1"),
+        ("PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS", "1e-9"),
+        ("PETSAGE_HEALTH_INTERVAL_SECONDS", "0.001"),
+        ("PETSAGE_HEALTH_LOOP_LAG_WARNING_MS", "0.5"),
+        ("PETSAGE_HEALTH_HTTP_CHECKS", '[{"name": "x", "url": "http://x/", "timeout_seconds": 0}]'),
     ],
 )
 def test_invalid_setting_stops_serve_with_one_line(
@@ -81,3 +92,17 @@ def test_a_token_that_could_never_match_stops_serve(
     assert problem in line
     secret = token.strip()
     assert not secret or secret not in line
+
+
+def test_an_unknown_disabled_feature_is_echoed_short_with_the_known_names(tmp_path: Path) -> None:
+    name = "x" * 5000
+
+    result = run_petsage("serve", env={"PETSAGE_FEATURES_DISABLED": name}, cwd=tmp_path)
+
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"petsage: invalid setting PETSAGE_FEATURES_DISABLED: no feature '{'x' * 40}...' (known: "
+    )
+    assert "smoke_test" in line
+    assert len(line) < 300

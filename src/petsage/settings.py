@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     SecretStr,
@@ -24,6 +25,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from petsage.credentials import mask_credentials
 
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
@@ -63,9 +66,13 @@ class HealthDetails(StrEnum):
 class HttpCheckSettings(BaseModel):
     """An external dependency probed by URL (`PETSAGE_HEALTH_HTTP_CHECKS`, a JSON list)."""
 
+    # A mistyped key (`"critcal": true`) would otherwise leave the check silently non-critical.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
     url: AnyHttpUrl
-    timeout_seconds: float = Field(default=0.8, gt=0, le=30)
+    # At least 0.1 s, as PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS.
+    timeout_seconds: float = Field(default=0.8, ge=0.1, le=30)
     critical: bool = False
 
 
@@ -87,11 +94,22 @@ class Settings(BaseSettings):
     log_level: LogLevel = LogLevel.INFO
     log_format: LogFormat = LogFormat.JSON
     access_log_probes: bool = False
+    # Lower bounds of the timing settings: below them a wait is not what it says. The event
+    # loop itself runs callbacks tens of milliseconds late under load (the loop-lag warning is
+    # at 200 ms), so a timeout under 0.1 s fails on scheduling noise rather than on what it
+    # guards. 0 is allowed only where it means "none": no drain, no wait, no merging.
+    #
+    # The drain is a plain sleep, honoured to the millisecond (0: readiness never turns 503).
     shutdown_drain_seconds: float = Field(default=5.0, ge=0, le=300)
-    shutdown_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # uvicorn waits for the requests in flight in 0.1 s steps: a shorter grace could never see
+    # one finish. Fractions are honoured (`asyncio.wait_for` takes it as it is: cli/serve.py).
+    shutdown_timeout_seconds: float = Field(default=10.0, ge=0.1, le=300)
     # Limits enforced by petsage.http.protocol before a request reaches the app.
     http_max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
-    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # At least 1 s: the deadline runs from the connection's accept for its first request, and
+    # TCP's initial retransmission timeout is 1 s (RFC 6298), so one lost segment delays an
+    # honest client's head that long. Below it, requests got 408 before their first byte.
+    http_header_timeout_seconds: float = Field(default=10.0, ge=1, le=300)
     http_max_connections: int = Field(default=1000, ge=1, le=100_000)
     # A request's body, as nginx's `client_max_body_size` (1 MiB); a chunked one counts its
     # framing and trailers too. Starlette buffers a body in memory: the cap bounds that.
@@ -114,19 +132,23 @@ class Settings(BaseSettings):
     # --- Data layer ----------------------------------------------------------------------------
     data_dir: Path = Path("./var")
     database_url: str | None = None
-    db_connect_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
-    db_pool_timeout_seconds: float = Field(default=0.5, gt=0, le=60)
-    db_statement_timeout_ms: int = Field(default=500, ge=1, le=3_600_000)
+    # At least 0.1 s (100 ms): the note above shutdown_drain_seconds.
+    db_connect_timeout_seconds: float = Field(default=0.5, ge=0.1, le=60)
+    db_pool_timeout_seconds: float = Field(default=0.5, ge=0.1, le=60)
+    db_statement_timeout_ms: int = Field(default=500, ge=100, le=3_600_000)
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_max_overflow: int = Field(default=5, ge=0, le=100)
+    # 0 is SQLite's own default (a locked database fails at once); any other wait is SQLite's.
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0, le=600_000)
     db_migrate_on_start: bool | None = None
     # How long `petsage serve` waits for an unreachable PostgreSQL it must migrate (0: not at all).
     db_startup_wait_seconds: float = Field(default=60.0, ge=0, le=3600)
 
     # --- Health engine -------------------------------------------------------------------------
+    # A round of checks costs milliseconds of the loop: rounds closer than 0.05 s would take it.
     health_interval_seconds: float = Field(default=5.0, ge=0.05, le=3600)
-    health_check_timeout_seconds: float = Field(default=0.8, gt=0, le=60)
+    # At least 0.1 s: the note above shutdown_drain_seconds.
+    health_check_timeout_seconds: float = Field(default=0.8, ge=0.1, le=60)
     health_details: HealthDetails = HealthDetails.AUTHORIZED
     # A bearer token guessable by brute force would defeat the detail policy: 16 characters minimum.
     health_token: SecretStr | None = None
@@ -137,11 +159,14 @@ class Settings(BaseSettings):
     health_disk_critical_mib: int = Field(default=100, ge=0)
     health_memory_limit_mib: int | None = Field(default=None, ge=1)
     health_memory_warning_ratio: float = Field(default=0.9, gt=0, le=1)
-    health_loop_lag_warning_ms: float = Field(default=200.0, gt=0)
+    # At least 10 ms: a healthy loop wakes a few ms late (uvloop's timers have 1 ms steps), and
+    # `event_loop` would be degraded all the time below that.
+    health_loop_lag_warning_ms: float = Field(default=200.0, ge=10)
     health_http_checks: list[HttpCheckSettings] = Field(default_factory=list)
 
     # --- Status page ---------------------------------------------------------------------------
     status_page_enabled: bool = True
+    # 0: never merge. A gap is compared with it, not waited for, so any length is honoured.
     status_incident_merge_seconds: float = Field(default=300.0, ge=0, le=86_400)
     # At least the 90 days the page shows.
     status_rollup_days: int = Field(default=400, ge=90, le=3650)
@@ -225,15 +250,37 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    """Name the first offending variable as the operator typed it: `PETSAGE_PORT: ...`."""
+    """Name the first offending variable as the operator typed it: `PETSAGE_PORT: ...`, and
+    where in it for a structured one: `PETSAGE_HEALTH_HTTP_CHECKS: entry 0, 'url': ...`.
+
+    Whatever the error, the line never carries a credential: secret settings are not echoed
+    at all, and any other value (and the whole line) passes through `mask_credentials`.
+    """
     error = exc.errors(include_url=False)[0]
-    field = str(error["loc"][0]) if error["loc"] else "settings"
-    variable = f"{ENV_PREFIX}{field.upper()}"
+    field, *inside = error["loc"] or ("settings",)
+    variable = f"{ENV_PREFIX}{str(field).upper()}"
     received = error.get("input")
-    secret = field in SECRET_FIELDS or isinstance(received, dict)
-    shown = "" if secret else f" (got {str(received)[:60]!r})"
+    if error["type"] == "extra_forbidden" and inside:
+        *inside, key = inside  # the value of a mistyped key says nothing more
+        problem = f"unknown key {_shorten(str(key))!r}"
+    else:
+        secret = field in SECRET_FIELDS or isinstance(received, dict | list)
+        # Masked before it is cut short, so the cut cannot leave a password without its `@`.
+        shown = "" if secret else f" (got {_shorten(mask_credentials(str(received)))!r})"
+        problem = f"{error['msg']}{shown}"
+    where = ", ".join(_describe_location(part) for part in inside)
     extra = f" and {exc.error_count() - 1} more" if exc.error_count() > 1 else ""
-    return f"invalid setting {variable}: {error['msg']}{shown}{extra}"
+    return mask_credentials(
+        f"invalid setting {variable}: {where}{': ' if where else ''}{problem}{extra}"
+    )
+
+
+def _describe_location(part: int | str) -> str:
+    return f"entry {part}" if isinstance(part, int) else repr(_shorten(part))
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def describe_settings_error(exc: SettingsError) -> str:

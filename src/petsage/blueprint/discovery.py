@@ -36,6 +36,7 @@ from petsage.settings import ConfigurationError, Settings
 BUILTIN_PACKAGE = "petsage.features"
 ENTRY_POINT_GROUP = "petsage.features"
 DISABLED_VARIABLE = "PETSAGE_FEATURES_DISABLED"
+_NAME_SHOWN = 40
 _DUPLICATE_TABLE = re.compile(r"Table '([^']+)' is already defined")
 
 __all__ = ["FeatureError", "discover_features", "platform_tables", "select_features"]
@@ -64,7 +65,12 @@ def select_features(features: Iterable[Feature], settings: Settings) -> tuple[Fe
     known = {feature.name: feature for feature in features}
     for name in sorted(disabled):
         if name not in known:
-            raise ConfigurationError(f"invalid setting {DISABLED_VARIABLE}: no feature {name!r}")
+            # Only the start of an unknown name: the value may be any length.
+            shown = name if len(name) <= _NAME_SHOWN else f"{name[:_NAME_SHOWN]}..."
+            raise ConfigurationError(
+                f"invalid setting {DISABLED_VARIABLE}: no feature {shown!r} "
+                f"(known: {', '.join(sorted(known))})"
+            )
         if (reason := known[name].required) is not None:
             raise ConfigurationError(
                 f"invalid setting {DISABLED_VARIABLE}: feature {name!r} cannot be disabled: "

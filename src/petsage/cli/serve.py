@@ -60,7 +60,9 @@ def serve(
         # worker's create_app, serve uvicorn's loggers too; the access log is ours (request ids).
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout_seconds),
+        # Typed int, but uvicorn (0.54) only hands it to `asyncio.wait_for`, which takes a float:
+        # `int()` turned 0.9 s into 0, and the requests in flight were cancelled at once.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         server_header=False,
     )
     http_server.run(config, listener)

@@ -123,17 +123,6 @@ def test_a_path_below_a_plain_one_is_accepted(untouched: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_the_real_command_refuses_a_capturing_path(untouched: Path) -> None:
-    before = tree_digest(untouched)
-
-    result = run_petsage(
-        "feature", "new", "kiwi", "--path", "/system", "--resource", "--root", str(untouched)
-    )
-
-    assert_refused(result.returncode, result.stdout, result.stderr, "GET /system/{id}")
-    assert tree_digest(untouched) == before
-
-
 def interrupted(project: Path, name: str) -> None:
     """The tree a kill between the migration's move and the folder's leaves: the migration in
     place, no feature folder, and the hidden staging folders no cleanup removed."""

@@ -8,11 +8,13 @@ after the port is bound, hangs cut by the watchdog. The other refusals go throug
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support.plugins import env_with_site, install_feature
+from tests.support.server import free_port, petsage_command
 
 from .test_start_up_errors import serve_fails
 
@@ -178,3 +180,27 @@ def test_serve_stops_with_one_line(
     site = install_feature(tmp_path / "site", name, source)
 
     assert serve_fails(tmp_path, env_with_site(site, settings)) == f"petsage: {line}"
+
+
+def test_a_worker_that_fails_to_start_stops_serve_with_exit_2(tmp_path: Path) -> None:
+    """With --workers, uvicorn's supervisor stops when a worker fails, and returned as after a
+    signal: `petsage serve` exited 0. Each worker that got as far prints the same one line."""
+    site = install_feature(tmp_path / "site", "queue_worker", LIFESPAN_RAISES)
+    env = {**env_with_site(site, QUIET), "PETSAGE_DATA_DIR": str(tmp_path / "var")}
+
+    result = subprocess.run(
+        petsage_command("serve", "--port", str(free_port()), "--workers", "2"),
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 2, result.stderr
+    ours = [line for line in result.stderr.splitlines() if line.startswith("petsage: ")]
+    assert ours, result.stderr
+    assert set(ours) == {
+        "petsage: feature 'queue_worker' failed to start: RuntimeError: cannot reach the queue"
+    }

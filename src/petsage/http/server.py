@@ -25,6 +25,9 @@ logger = logging.getLogger("uvicorn.error")
 
 # uvicorn's exit code when the server could not start (its lifespan failed).
 STARTUP_FAILURE = 3
+# Ours when a worker could not start: the worker printed why, as one line; 2 like every other
+# start-up refusal of `petsage serve`.
+WORKER_START_FAILURE = 2
 # Descriptors besides the admitted connections: the database pool, SQLite's files, the event
 # loop's own, and connections beyond the cap, each held until answered or timed out.
 SPARE_DESCRIPTORS = 100
@@ -81,7 +84,12 @@ def run(config: LimitedConfig, listener: socket.socket) -> None:
         if config.should_reload:
             ChangeReload(config, target=server.run, sockets=[listener]).run()
         elif config.workers > 1:
-            Multiprocess(config, sockets=[listener]).run()
+            supervisor = Multiprocess(config, sockets=[listener])
+            supervisor.run()
+            # The supervisor stops when a worker fails to start, and then returns as after a
+            # signal: without this, `petsage serve --workers 2` with a failing plug-in exited 0.
+            if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+                sys.exit(WORKER_START_FAILURE)
         else:
             server.run(sockets=[listener])
     except KeyboardInterrupt:

@@ -13,7 +13,7 @@ serve: setup
 	$(UV) run petsage serve
 
 # The same options as scripts/bootstrap.sh test (the README explains them).
-PARALLEL = -n auto --dist loadgroup --no-loadscope-reorder
+PARALLEL = -n auto --dist loadfile --no-loadscope-reorder
 
 test: setup
 	$(UV) run pytest $(PARALLEL) --cov --cov-report=term

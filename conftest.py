@@ -21,7 +21,7 @@ pytest_plugins = ["tests.support.databases"]
 os.environ.setdefault("COVERAGE_FILE", str(Path(__file__).parent / ".coverage"))
 
 # About three and a half minutes on their own, mostly waiting on a paced load. First, so that
-# under xdist (`--dist loadgroup --no-loadscope-reorder`, the README's test command) one worker
+# under xdist (`--dist loadfile --no-loadscope-reorder`, the README's test command) one worker
 # starts them at once while the others share the rest: the suite then takes about as long as
 # the longer of the two, not their sum.
 RUN_FIRST = ("tests/soak/",)

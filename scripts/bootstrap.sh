@@ -14,7 +14,7 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 
 # The suite on every core (pytest-xdist); see the README's "Two commands" for why these options.
-PARALLEL="-n auto --dist loadgroup --no-loadscope-reorder"
+PARALLEL="-n auto --dist loadfile --no-loadscope-reorder"
 # Bytecode compiled once, here (a few seconds): where PYTHONDONTWRITEBYTECODE is set, as on CI
 # machines, every process would otherwise compile FastAPI, SQLAlchemy and PetSage from source
 # again, and the tests start a hundred `petsage serve` processes (the suite on a fresh clone:

@@ -39,7 +39,7 @@ from tests.support.stub_http import (
 )
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("check_cli")]
+pytestmark = pytest.mark.slow
 
 SOURCE_ROOT = Path(petsage.__file__).resolve().parent.parent
 TOKEN = "a-health-token-of-32-characters!"

@@ -16,7 +16,7 @@ import pytest
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("console_log_server")]
+pytestmark = pytest.mark.slow
 
 FORGED = "2026-12-01T13:40:00.000+00:00 CRITICAL petsage.security: forged"
 WAIT_SECONDS = 10.0

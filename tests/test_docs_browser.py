@@ -22,7 +22,7 @@ import pytest
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs_browser")]
+pytestmark = pytest.mark.slow
 
 REQUIRE_BROWSER = "PETSAGE_TEST_REQUIRE_BROWSER"
 CHROMIUM_FLAGS = (

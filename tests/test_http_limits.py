@@ -30,7 +30,7 @@ from tests.support.server import (
 )
 
 # One xdist worker runs the module: its module-scoped servers start once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("http_limits")]
+pytestmark = pytest.mark.slow
 
 LIVE = "/system/health"
 MAX_HEAD = 8192

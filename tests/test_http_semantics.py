@@ -23,7 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("http_semantics")]
+pytestmark = pytest.mark.slow
 
 WAIT_SECONDS = 5.0
 # Every path answered to GET, with whether two answers in a row have the same length.

@@ -18,7 +18,7 @@ from tests.support.promql import names_read_by_rules_and_dashboard
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("observability_server")]
+pytestmark = pytest.mark.slow
 
 GIVEN = "0b9d4a53-5f4e-4c1e-9a51-6a1b2c3d4e5f"
 WAIT_SECONDS = 5.0

@@ -18,7 +18,7 @@ import pytest
 from tests.support.server import RunningServer, child_env, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schemathesis")]
+pytestmark = pytest.mark.slow
 
 TOKEN = "schemathesis-token-0123456789"
 MAX_EXAMPLES = 30

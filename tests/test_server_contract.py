@@ -12,7 +12,7 @@ from petsage import __version__
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server_contract")]
+pytestmark = pytest.mark.slow
 
 ALIVE = b'{"status":"ok","message":"PetSage system is alive and purring!"}'
 

@@ -17,7 +17,7 @@ from tests.support.raw_http import connect
 from tests.support.server import RunningServer, petsage_server
 
 # One xdist worker runs the module: its module-scoped server starts once.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("status_page_answers")]
+pytestmark = pytest.mark.slow
 
 TOKEN = "status-answers-token-0123456789"
 AUTHORIZED = {"authorization": f"Bearer {TOKEN}"}

@@ -15,7 +15,6 @@ from tests.deploy.settings_env import settings_from, unknown_settings
 from tests.support.server import run_petsage
 
 # One xdist worker runs the module: its module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("compose")
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("migrate", "petsage")

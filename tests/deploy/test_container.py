@@ -23,7 +23,6 @@ from tests.deploy.settings_env import settings_from, unknown_settings
 from tests.support.server import RunningServer, free_port, wait_until_ready
 
 # One xdist worker runs the module: its module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("container")
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMERIC_USER = re.compile(r"^(\d+)(?::(\d+))?$")

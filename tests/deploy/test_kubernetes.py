@@ -22,7 +22,6 @@ from tests.deploy.settings_env import settings_from, unknown_settings
 from tests.support.server import run_petsage
 
 # One xdist worker runs the module: its module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("kubernetes")
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = ROOT / "deploy" / "kubernetes"

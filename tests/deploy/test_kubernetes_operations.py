@@ -28,8 +28,6 @@ from tests.deploy.test_kubernetes import (
 )
 from tests.support.server import run_petsage
 
-pytestmark = pytest.mark.xdist_group("kubernetes")
-
 INGRESS = MANIFESTS / "examples" / "ingress.yaml"
 MONITORS = MANIFESTS / "monitoring"
 # Routes a public Ingress must reach, and routes it must not (README, Deployment).

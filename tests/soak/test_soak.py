@@ -17,7 +17,7 @@ from tests.support.faults import missing_postgres_reason, postgres_required
 from tests.support.soak import SoakConfig, run_soak
 from tests.support.soak_report import OWN_FD_MARGIN, RSS_GROWTH_LIMIT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("soak")]
+pytestmark = pytest.mark.slow
 
 # Two outages (at 60 s and 120 s), each followed by at least 30 s of load on a recovered
 # database. 165 s rather than 180: with the cluster's initdb and the server's start-up (15 s on

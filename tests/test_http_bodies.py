@@ -73,25 +73,6 @@ def chunked(data: bytes, size: int = 4096) -> bytes:
     return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
 
 
-def read_response(sock: socket.socket) -> tuple[bytes, bytes]:
-    """The head and body of the next response (with a content-length) on `sock`."""
-    received = b""
-    while b"\r\n\r\n" not in received:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise ConnectionError(f"closed after {received!r}")
-        received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    length = next(
-        int(line.split(b":", 1)[1])
-        for line in head.split(b"\r\n")
-        if line.lower().startswith(b"content-length:")
-    )
-    while len(body) < length:
-        body += sock.recv(length - len(body))
-    return head, body
-
-
 def refusal_of(sock: socket.socket) -> bytes:
     """The status line of the one answer before the server closes."""
     return raw_http.read_until_closed(sock).split(b"\r\n", 1)[0]
@@ -193,7 +174,7 @@ def test_trailer_fields_never_become_request_headers(server: RunningServer) -> N
     with raw_http.connect(server.base_url) as sock:
         head = raw_http.request_head("/system/info", b"transfer-encoding: chunked")
         sock.sendall(head + b"0\r\n" + trailers.encode())
-        head, body = read_response(sock)
+        head, body = raw_http.read_response(sock)
 
     assert head.startswith(b"HTTP/1.1 200 ")
     assert forged.encode() not in head
@@ -206,7 +187,7 @@ def test_trailer_fields_never_become_request_headers(server: RunningServer) -> N
 def refusal_counts(server: RunningServer) -> dict[str, float]:
     with raw_http.connect(server.base_url) as sock:
         sock.sendall(raw_http.request_head("/metrics"))
-        _, body = read_response(sock)
+        _, body = raw_http.read_response(sock)
     return {
         sample.labels["reason"]: sample.value
         for family in text_string_to_metric_families(body.decode())

@@ -23,16 +23,15 @@ def request_head(path: str, *extra_headers: bytes) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-def read_status(sock: socket.socket) -> int:
-    """The status of the next response on `sock`; its body is read too (content-length)."""
-    head = b""
-    while b"\r\n\r\n" not in head:
+def read_response(sock: socket.socket) -> tuple[bytes, bytes]:
+    """The head and body of the next response (with a content-length) on `sock`."""
+    received = b""
+    while b"\r\n\r\n" not in received:
         chunk = sock.recv(4096)
         if not chunk:
-            raise ConnectionError(f"closed after {head!r}")
-        head += chunk
-    head, _, body = head.partition(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
+            raise ConnectionError(f"closed after {received!r}")
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
     length = next(
         int(line.split(b":", 1)[1])
         for line in head.split(b"\r\n")
@@ -40,7 +39,13 @@ def read_status(sock: socket.socket) -> int:
     )
     while len(body) < length:
         body += sock.recv(length - len(body))
-    return status
+    return head, body
+
+
+def read_status(sock: socket.socket) -> int:
+    """The status of the next response on `sock`; its body is read too (content-length)."""
+    head, _ = read_response(sock)
+    return int(head.split(b" ", 2)[1])
 
 
 def get_status(sock: socket.socket, path: str) -> int:

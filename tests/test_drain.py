@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -184,6 +185,37 @@ def waiting_on_lock(dsn: str) -> int:
     return asyncio.run(count())
 
 
+@dataclass
+class HeldRequest:
+    """A history request waiting on the lock: its answer (or error) lands in `answers`."""
+
+    answers: list[httpx.Response | BaseException]
+    release: threading.Event
+    thread: threading.Thread
+
+
+@contextmanager
+def history_request_on_lock(server: RunningServer, dsn: str) -> Iterator[HeldRequest]:
+    """Send a history request and yield once it waits on the lock `health_events_locked`
+    holds: the request is truly in flight until `release` is set."""
+    answers: list[httpx.Response | BaseException] = []
+
+    def slow_request() -> None:
+        try:
+            answers.append(httpx.get(server.base_url + "/system/health/history", timeout=30))
+        except httpx.TransportError as exc:
+            answers.append(exc)
+
+    with health_events_locked(dsn) as release:
+        request = threading.Thread(target=slow_request)
+        request.start()
+        deadline = time.monotonic() + 10
+        while waiting_on_lock(dsn) == 0:
+            assert time.monotonic() < deadline, "the history request never reached the lock"
+            time.sleep(0.05)
+        yield HeldRequest(answers, release, request)
+
+
 @pytest.mark.postgres
 def test_a_request_in_flight_when_the_drain_ends_still_succeeds(
     tmp_path: Path, postgres_url: str
@@ -197,21 +229,7 @@ def test_a_request_in_flight_when_the_drain_ends_still_succeeds(
         "PETSAGE_DB_STATEMENT_TIMEOUT_MS": "30000",
     }
     with petsage_server(tmp_path, env=env, ready_path="/system/health/ready") as server:
-        answers: list[httpx.Response | BaseException] = []
-
-        def slow_request() -> None:
-            try:
-                answers.append(httpx.get(server.base_url + "/system/health/history", timeout=30))
-            except httpx.TransportError as exc:
-                answers.append(exc)
-
-        with health_events_locked(dsn) as release:
-            request = threading.Thread(target=slow_request)
-            request.start()
-            deadline = time.monotonic() + 10
-            while waiting_on_lock(dsn) == 0:
-                assert time.monotonic() < deadline, "the history request never reached the lock"
-                time.sleep(0.05)
+        with history_request_on_lock(server, dsn) as held:
             server.signal(signal.SIGTERM)
             seen = observe_drain(server, DRAIN_SECONDS / 2)
             deadline = time.monotonic() + 10
@@ -219,13 +237,13 @@ def test_a_request_in_flight_when_the_drain_ends_still_succeeds(
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
             time.sleep(0.5)
-            assert answers == []  # still waiting on the lock, across the shutdown
-            release.set()
-            request.join(timeout=30)
+            assert held.answers == []  # still waiting on the lock, across the shutdown
+            held.release.set()
+            held.thread.join(timeout=30)
         code = server.process.wait(timeout=30)
 
     assert seen == {(503, "draining"), (200, "ok")}
-    (answer,) = answers
+    (answer,) = held.answers
     assert isinstance(answer, httpx.Response), answer
     assert answer.status_code == 200
     assert answer.json()["total"] >= 0

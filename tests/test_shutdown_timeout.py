@@ -8,7 +8,6 @@ SIGTERM with no drain, so it is still running when uvicorn starts its graceful s
 from __future__ import annotations
 
 import signal
-import threading
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import httpx2 as httpx
 import pytest
 
 from tests.support.server import petsage_server
-from tests.test_drain import FAST, health_events_locked, waiting_on_lock
+from tests.test_drain import FAST, history_request_on_lock
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -36,31 +35,18 @@ def history_request_across_shutdown(
         "PETSAGE_SHUTDOWN_TIMEOUT_SECONDS": timeout_seconds,
     }
     with petsage_server(tmp_path, env=env, ready_path="/system/health/ready") as server:
-        answers: list[httpx.Response | BaseException] = []
-
-        def slow_request() -> None:
-            try:
-                answers.append(httpx.get(server.base_url + "/system/health/history", timeout=30))
-            except httpx.TransportError as exc:
-                answers.append(exc)
-
-        with health_events_locked(dsn) as release:
-            request = threading.Thread(target=slow_request)
-            request.start()
-            deadline = time.monotonic() + 10
-            while waiting_on_lock(dsn) == 0:
-                assert time.monotonic() < deadline, "the history request never reached the lock"
-                time.sleep(0.05)
+        with history_request_on_lock(server, dsn) as held:
             server.signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
             while "Shutting down" not in server.log():
-                assert time.monotonic() < deadline + 10
+                assert time.monotonic() < deadline
                 time.sleep(0.02)
             if release_after is not None:
                 time.sleep(release_after)
-                release.set()
-            request.join(timeout=30)
+                held.release.set()
+            held.thread.join(timeout=30)
         code = server.process.wait(timeout=30)
-        (answer,) = answers
+        (answer,) = held.answers
         return answer, server.log(), code
 
 

@@ -8,15 +8,14 @@ after the port is bound, hangs cut by the watchdog. The other refusals go throug
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support.plugins import env_with_site, install_feature
-from tests.support.server import free_port, petsage_command
+from tests.support.server import free_port
 
-from .test_start_up_errors import serve_fails
+from .test_start_up_errors import serve_fails, serve_to_the_end
 
 pytestmark = pytest.mark.slow
 
@@ -186,17 +185,9 @@ def test_a_worker_that_fails_to_start_stops_serve_with_exit_2(tmp_path: Path) ->
     """With --workers, uvicorn's supervisor stops when a worker fails, and returned as after a
     signal: `petsage serve` exited 0. Each worker that got as far prints the same one line."""
     site = install_feature(tmp_path / "site", "queue_worker", LIFESPAN_RAISES)
-    env = {**env_with_site(site, QUIET), "PETSAGE_DATA_DIR": str(tmp_path / "var")}
+    env = env_with_site(site, QUIET)
 
-    result = subprocess.run(
-        petsage_command("serve", "--port", str(free_port()), "--workers", "2"),
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = serve_to_the_end(tmp_path, env, free_port(), "--workers", "2")
 
     assert result.returncode == 2, result.stderr
     ours = [line for line in result.stderr.splitlines() if line.startswith("petsage: ")]

@@ -48,11 +48,12 @@ feature = Feature(name="{name}", summary="Serves a path", routers=(router,))
 """
 
 
-def serve_fails(tmp_path: Path, env: dict[str, str]) -> str:
-    """Run `petsage serve` and return its one line of output, checking the port stayed free."""
-    port = free_port()
-    result = subprocess.run(
-        petsage_command("serve", "--port", str(port)),
+def serve_to_the_end(
+    tmp_path: Path, env: dict[str, str], port: int, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `petsage serve` on `port` until it exits by itself (bounded), data under tmp_path."""
+    return subprocess.run(
+        petsage_command("serve", "--port", str(port), *args),
         env={**env, "PETSAGE_DATA_DIR": str(tmp_path / "var")},
         cwd=tmp_path,
         capture_output=True,
@@ -60,6 +61,12 @@ def serve_fails(tmp_path: Path, env: dict[str, str]) -> str:
         timeout=60,
         check=False,
     )
+
+
+def serve_fails(tmp_path: Path, env: dict[str, str]) -> str:
+    """Run `petsage serve` and return its one line of output, checking the port stayed free."""
+    port = free_port()
+    result = serve_to_the_end(tmp_path, env, port)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     lines = result.stderr.splitlines()

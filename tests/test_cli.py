@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 
 from petsage import __version__
+from petsage.cli.config import settings_or_exit
 from tests.support.server import run_petsage
 
 
@@ -17,29 +19,53 @@ def test_version() -> None:
     assert result.stdout.strip() == __version__
 
 
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("PETSAGE_PORT", "abc"),
-        ("PETSAGE_PORT", "70000"),
-        ("PETSAGE_LOG_LEVEL", "loud"),
-        ("PETSAGE_HEALTH_DETAILS", "sometimes"),
-        ("PETSAGE_CONTACT_EMAIL", "not-an-email"),
-        ("PETSAGE_PUBLIC_BASE_URL", "ftp://status.example.com"),
-        ("PETSAGE_PUBLIC_BASE_URL", "https://status.example.com/?page=1"),
-        # Timing settings below what the server can honour (settings.py says why, each).
-        ("PETSAGE_SHUTDOWN_TIMEOUT_SECONDS", "0.05"),
-        ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "1e-9"),
-        ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "0.5"),
-        ("PETSAGE_DB_CONNECT_TIMEOUT_SECONDS", "0.01"),
-        ("PETSAGE_DB_POOL_TIMEOUT_SECONDS", "0"),
-        ("PETSAGE_DB_STATEMENT_TIMEOUT_MS", "1"),
-        ("PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS", "1e-9"),
-        ("PETSAGE_HEALTH_INTERVAL_SECONDS", "0.001"),
-        ("PETSAGE_HEALTH_LOOP_LAG_WARNING_MS", "0.5"),
-        ("PETSAGE_HEALTH_HTTP_CHECKS", '[{"name": "x", "url": "http://x/", "timeout_seconds": 0}]'),
-    ],
-)
+# Each setting's refusal, in process: the line `petsage serve` prints is the one
+# `settings_or_exit` writes (below, four of them through the real command, which is what
+# proves the wiring; each subprocess costs 1-3 s of CPU under coverage).
+INVALID_SETTINGS = [
+    ("PETSAGE_PORT", "abc"),
+    ("PETSAGE_PORT", "70000"),
+    ("PETSAGE_LOG_LEVEL", "loud"),
+    ("PETSAGE_HEALTH_DETAILS", "sometimes"),
+    ("PETSAGE_CONTACT_EMAIL", "not-an-email"),
+    ("PETSAGE_PUBLIC_BASE_URL", "ftp://status.example.com"),
+    ("PETSAGE_PUBLIC_BASE_URL", "https://status.example.com/?page=1"),
+    # Timing settings below what the server can honour (settings.py says why, each).
+    ("PETSAGE_SHUTDOWN_TIMEOUT_SECONDS", "0.05"),
+    ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "1e-9"),
+    ("PETSAGE_HTTP_HEADER_TIMEOUT_SECONDS", "0.5"),
+    ("PETSAGE_DB_CONNECT_TIMEOUT_SECONDS", "0.01"),
+    ("PETSAGE_DB_POOL_TIMEOUT_SECONDS", "0"),
+    ("PETSAGE_DB_STATEMENT_TIMEOUT_MS", "1"),
+    ("PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS", "1e-9"),
+    ("PETSAGE_HEALTH_INTERVAL_SECONDS", "0.001"),
+    ("PETSAGE_HEALTH_LOOP_LAG_WARNING_MS", "0.5"),
+    ("PETSAGE_HEALTH_HTTP_CHECKS", '[{"name": "x", "url": "http://x/", "timeout_seconds": 0}]'),
+]
+THROUGH_THE_COMMAND = [INVALID_SETTINGS[i] for i in (0, 5, 8, 16)]
+
+
+@pytest.mark.parametrize(("variable", "value"), INVALID_SETTINGS)
+def test_invalid_setting_is_one_line_naming_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout's
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(typer.Exit) as exited:
+        settings_or_exit()
+
+    assert exited.value.exit_code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"petsage: invalid setting {variable}: ")
+
+
+@pytest.mark.parametrize(("variable", "value"), THROUGH_THE_COMMAND)
 def test_invalid_setting_stops_serve_with_one_line(
     tmp_path: Path, variable: str, value: str
 ) -> None:

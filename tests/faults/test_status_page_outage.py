@@ -194,7 +194,9 @@ def test_the_page_shows_a_database_outage_and_keeps_it_after_a_restart(
     (first,) = incidents_of(back, "database")
     assert first["ended_at"] is not None
     assert 0 < first["duration_seconds"] < recovered_after
-    (dependency_incident,) = incidents_of(back, DEPENDENCY)
+    # One incident, or more where a loaded machine made the stub's check flap: each is kept.
+    dependency_incidents = incidents_of(back, DEPENDENCY)
+    assert dependency_incidents
     assert check(back, "database")["uptime"]["24h"] < 1
     assert back["uptime"]["24h"] < 1
     # The one the page showed live is the one written: the id is the check and its start.
@@ -208,7 +210,8 @@ def test_the_page_shows_a_database_outage_and_keeps_it_after_a_restart(
     assert after_restart["history_complete"] is True
     by_id = {i["id"]: i for i in after_restart["incidents"]}
     assert by_id[first["id"]] == {**first, "reason": None}
-    assert by_id[dependency_incident["id"]] == {**dependency_incident, "reason": None}
+    for incident in dependency_incidents:
+        assert by_id[incident["id"]] == {**incident, "reason": None}
     second = next(i for i in incidents_of(after_restart, "database") if i["id"] != first["id"])
     assert datetime.fromisoformat(second["started_at"]) >= restarted
     assert second["ended_at"] is not None

@@ -33,12 +33,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int, int]:
-    """`-n auto`: xdist's count (the cores), plus one for the soak. Its worker waits on a paced
-    load for three minutes, using about a third of a core, which a third worker on a 2-core
-    machine puts to use: 6 min 12 s in two runs, against 6 min 58 s with two workers (README,
-    "The test suite"). PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is taken as it is."""
+    """`-n auto`: xdist's count (the cores), plus two. The soak's worker waits on a paced load
+    for three minutes, using about a third of a core, and many server tests wait on a process
+    or a timeout: on 2 cores, four workers took the suite from 6 min 17 s to 5 min 17 s (same
+    tree, same machine, one run each), where the third worker had taken it from 6 min 58 s to
+    6 min 12 s (README, "The test suite"). PYTEST_XDIST_AUTO_NUM_WORKERS is taken as it is."""
     cores: int = yield
-    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else cores + 1
+    return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else cores + 2
 
 
 @pytest.fixture

@@ -63,6 +63,15 @@ async def stored_per_check(settings: Settings) -> dict[str, int]:
 
 
 def test_processes_writing_at_once_lose_no_row(migrated_settings: Settings) -> None:
+    # What is tested is that no write is lost or refused as "locked", not the probe-sized
+    # defaults (0.5 s): on a loaded CI machine a statement once took longer than that.
+    migrated_settings = migrated_settings.model_copy(
+        update={
+            "db_statement_timeout_ms": 30_000,
+            "db_connect_timeout_seconds": 10.0,
+            "db_pool_timeout_seconds": 10.0,
+        }
+    )
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(PROCESSES)
     errors = context.Queue()

@@ -78,6 +78,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 # shutdown.
                 gc.freeze()
                 stack.callback(gc.unfreeze)
+            if isinstance(app, PetSageAPI):
+                # First at shutdown: requests the graceful timeout cancelled send their 503
+                # while the database and the features they use are still there.
+                stack.push_async_callback(app.in_flight.settle)
             yield
     except FeatureError as exc:
         if exit_code is None:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from petsage.http.routing import relative_slash_redirects
-from petsage.http.shutdown import answer_if_shut_down
+from petsage.http.shutdown import InFlight, answer_if_shut_down
 
 # Answers a request itself and returns True, or returns False to leave it to the app.
 FastLane = Callable[[Scope, Send], Awaitable[bool]]
@@ -31,6 +31,7 @@ class PetSageAPI(FastAPI):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         relative_slash_redirects(self.router)
+        self.in_flight = InFlight()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,4 +44,4 @@ class PetSageAPI(FastAPI):
                 return
             await super(PetSageAPI, self).__call__(scope, receive, send)
 
-        await answer_if_shut_down(handle, scope, send)
+        await answer_if_shut_down(handle, scope, send, self.in_flight)

@@ -7,6 +7,12 @@ request's task for no other reason (a client that goes away only sets a flag), s
 cancellation that reaches the top of the app is the shutdown: the request is answered 503
 with `Connection: close` if nothing was sent yet, or left for uvicorn to close its
 connection if the answer had started, and the cancellation ends here, with one log line.
+
+uvicorn starts the lifespan's shutdown right after cancelling, and the process ends with it:
+a request cancelled inside the database driver (asyncpg cancels its query on the server
+first) was still unwinding when the process exited, so its client saw the connection drop
+without an answer (once in CI, with four test workers on two cores). The lifespan therefore
+first lets the requests still in flight finish their answer, for at most a second.
 """
 
 from __future__ import annotations
@@ -33,10 +39,39 @@ _HEADERS = [
 ]
 
 
+# How long the lifespan's shutdown waits for cancelled requests to send their 503.
+SETTLE_SECONDS = 1.0
+
+
+class InFlight:
+    """The tasks of the HTTP requests being answered, to wait for at shutdown."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[object]] = set()
+
+    async def settle(self) -> None:
+        """Wait, at most `SETTLE_SECONDS`, for the requests still running to end."""
+        pending = {task for task in self.tasks if task is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=SETTLE_SECONDS)
+
+
 async def answer_if_shut_down(
-    handle: Callable[[Send], Awaitable[None]], scope: Scope, send: Send
+    handle: Callable[[Send], Awaitable[None]], scope: Scope, send: Send, in_flight: InFlight
 ) -> None:
     """Run `handle(send)` for an HTTP request; answer 503 if the shutdown cancels it."""
+    task = asyncio.current_task()
+    if task is not None:
+        in_flight.tasks.add(task)
+        try:
+            await _answer(handle, scope, send)
+        finally:
+            in_flight.tasks.discard(task)
+    else:
+        await _answer(handle, scope, send)
+
+
+async def _answer(handle: Callable[[Send], Awaitable[None]], scope: Scope, send: Send) -> None:
     started = False
 
     async def tracked_send(message: Message) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
@@ -77,7 +77,30 @@ def select_features(features: Iterable[Feature], settings: Settings) -> tuple[Fe
                 f"{reason}"
             )
     timeout = settings.feature_start_timeout_seconds
-    return tuple(f for f in features if f.name not in disabled and _enabled(f, settings, timeout))
+    selected = tuple(
+        f for f in features if f.name not in disabled and _enabled(f, settings, timeout)
+    )
+    _check_requirements(selected, known, disabled)
+    return selected
+
+
+def _check_requirements(
+    selected: Sequence[Feature], known: Mapping[str, Feature], disabled: frozenset[str]
+) -> None:
+    """Every feature served has the features it requires served too: one line naming both."""
+    served = {feature.name for feature in selected}
+    for feature in selected:
+        for needed in feature.requires:
+            if needed in served:
+                continue
+            problem = f"feature {feature.name!r} requires {needed!r}"
+            if needed in disabled:
+                raise ConfigurationError(
+                    f"invalid setting {DISABLED_VARIABLE}: {problem}, which is disabled"
+                )
+            if needed in known:
+                raise ConfigurationError(f"{problem}, which its settings switch off")
+            raise FeatureError(f"{problem}, which is not installed")
 
 
 def _enabled(feature: Feature, settings: Settings, timeout: float) -> bool:

@@ -67,6 +67,8 @@ class Feature:
     - `lifespan`: background work tied to the app's start and stop.
     - `required`: why the feature cannot be disabled (`None`: it can be).
     - `enabled_when`: a setting that switches the feature off without naming it.
+    - `requires`: the features this one needs (a `ref` to another's table, its public
+      service): start-up stops with one line when one is disabled, switched off or missing.
     """
 
     name: str
@@ -79,10 +81,14 @@ class Feature:
     lifespan: FeatureLifespan | None = None
     required: str | None = None
     enabled_when: Callable[[Settings], bool] = field(default=_always)
+    requires: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         if not FEATURE_NAME_PATTERN.fullmatch(self.name):
             raise ValueError(f"feature name {self.name!r} is not a snake_case identifier")
+        for needed in self.requires:
+            if not FEATURE_NAME_PATTERN.fullmatch(needed) or needed == self.name:
+                raise ValueError(f"feature {self.name!r} cannot require {needed!r}")
 
     @property
     def tables(self) -> tuple[str, ...]:

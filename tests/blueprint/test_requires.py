@@ -1,0 +1,55 @@
+"""`Feature(requires=...)`: a feature served without one it requires stops start-up with one
+line naming both, whether the other is disabled, switched off by its settings or missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from petsage.blueprint import Feature
+from petsage.blueprint.discovery import FeatureError, discover_features, select_features
+from petsage.settings import ConfigurationError, Settings
+
+ACTIVITY = Feature(name="activity", summary="Needs the root page", requires=("root",))
+
+
+def test_a_feature_is_served_with_the_features_it_requires(
+    make_settings: Callable[..., Settings],
+) -> None:
+    names = [f.name for f in select_features((*discover_features(), ACTIVITY), make_settings())]
+
+    assert names[-1] == "activity"
+    assert "root" in names
+
+
+def test_disabling_a_required_feature_names_both(make_settings: Callable[..., Settings]) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        select_features((*discover_features(), ACTIVITY), make_settings(features_disabled="root"))
+
+    assert str(raised.value) == (
+        "invalid setting PETSAGE_FEATURES_DISABLED: feature 'activity' requires 'root', "
+        "which is disabled"
+    )
+
+
+def test_a_missing_required_feature_names_both(make_settings: Callable[..., Settings]) -> None:
+    lonely = Feature(name="activity", summary="x", requires=("pet_profile",))
+
+    with pytest.raises(FeatureError) as raised:
+        select_features((*discover_features(), lonely), make_settings())
+
+    assert str(raised.value) == "feature 'activity' requires 'pet_profile', which is not installed"
+
+
+def test_a_disabled_feature_may_require_anything(make_settings: Callable[..., Settings]) -> None:
+    lonely = Feature(name="activity", summary="x", requires=("pet_profile",))
+    settings = make_settings(features_disabled="activity")
+
+    assert "activity" not in [f.name for f in select_features((lonely,), settings)]
+
+
+@pytest.mark.parametrize("needed", ["activity", "Pet-Profile"])
+def test_a_feature_cannot_require_itself_or_a_bad_name(needed: str) -> None:
+    with pytest.raises(ValueError, match=f"cannot require '{needed}'"):
+        Feature(name="activity", summary="x", requires=(needed,))

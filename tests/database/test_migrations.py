@@ -24,6 +24,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from petsage.blueprint.discovery import discover_features, platform_tables
 from petsage.database import migrate
 from petsage.database.engine import create_engine
 from petsage.migrations import target_metadata
@@ -55,9 +56,27 @@ def schema_differences(connection: Connection) -> list[object]:
     return list(compare_metadata(MigrationContext.configure(connection), target_metadata()))
 
 
-def test_exactly_one_head_is_packaged() -> None:
-    assert migrate.head_revision() in migrate.known_revisions()
-    assert len(migrate.known_revisions()) >= 1
+def test_the_packaged_revisions_form_one_line_from_the_head_to_base() -> None:
+    chain = migrate.revision_chain()
+    walked: list[str] = []
+    revision: str | None = migrate.head_revision()
+    while revision is not None and revision not in walked:
+        walked.append(revision)
+        revision = chain[revision]
+
+    assert revision is None  # reached the base, with no cycle on the way
+    assert sorted(walked) == sorted(migrate.known_revisions())  # and no revision off the line
+
+
+def test_the_models_compared_with_the_ddl_include_every_features_tables() -> None:
+    # The "models match the DDL" tests compare `target_metadata()`: every table a feature
+    # declares in `Feature(models=...)` (a generated resource's too) must be in it.
+    compared = set(target_metadata().tables)
+    declared = {table for feature in discover_features() for table in feature.tables}
+
+    assert declared
+    assert declared <= compared
+    assert platform_tables() <= compared
 
 
 def test_the_head_read_from_the_version_files_is_alembics() -> None:

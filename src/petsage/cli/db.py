@@ -1,4 +1,4 @@
-"""`petsage db upgrade|current|check`: the schema, from the command line.
+"""`petsage db upgrade|current|check|revision`: the schema, from the command line.
 
 Each prints one line and exits 0 at the head, 1 with migrations pending, 2 when the database
 cannot be reached or the settings are wrong. They are one-shot jobs, so they do not wait for an
@@ -7,13 +7,18 @@ tells which it was: `invalid setting PETSAGE_DATABASE_URL: ...` for a setting to
 `database unavailable: ...` for a database that may answer later. In production the upgrade
 runs once, as a job, before replicas start (`PETSAGE_DB_MIGRATE_ON_START` stays off for
 PostgreSQL).
+
+`petsage db revision -m MESSAGE` writes the next migration from the models (see
+`petsage.cli.revision`); it exits 0 when it wrote one, and also when the models need none
+(it says so and writes nothing: "nothing to do" is not a failure for a script).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +34,7 @@ EXIT_PENDING = 1
 
 app = typer.Typer(
     name="db",
-    help="Database migrations: upgrade, current, check.",
+    help="Database migrations: upgrade, current, check, revision.",
     no_args_is_help=True,
 )
 
@@ -73,6 +78,54 @@ def check() -> None:
         f"{head_revision()}; run `petsage db upgrade`"
     )
     raise typer.Exit(EXIT_PENDING)
+
+
+@app.command()
+def revision(
+    message: Annotated[str, typer.Option("--message", "-m", help="What the migration does.")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare with this database, which must be at the head (default: a "
+            "temporary SQLite database migrated to the head)."
+        ),
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(help="Project directory holding src/petsage (default: this install's)."),
+    ] = None,
+) -> None:
+    """Write the next migration: what the models have that the migrations do not."""
+    # Imported here: every `petsage` command (serve too) loads this module, and only this
+    # command needs Alembic's autogenerate and the features' models.
+    from alembic.util import CommandError  # noqa: PLC0415
+
+    from petsage.blueprint.generator import GeneratorError, locate_project  # noqa: PLC0415
+    from petsage.cli.revision import write_revision  # noqa: PLC0415
+    from petsage.migrations import target_metadata  # noqa: PLC0415
+
+    settings = settings_or_exit(database_url=database_url)
+    try:
+        outcome = write_revision(
+            locate_project(root),
+            message,
+            target_metadata(),
+            settings,
+            compare_on_temporary_sqlite=database_url is None,
+        )
+    except (GeneratorError, CommandError, ConfigurationError, DatabaseUnavailableError) as exc:
+        fail(str(exc))
+    except (OSError, TimeoutError, SQLAlchemyError) as exc:
+        fail(f"database error: {describe_failure(exc, resolve_database_url(settings), settings)}")
+    if outcome.path is None:
+        typer.echo(f"no changes: the models match the migrations at {outcome.down_revision}")
+        return
+    typer.echo(
+        f"wrote {outcome.path} (revision {outcome.revision}, revises {outcome.down_revision})"
+    )
+    for operation in outcome.operations:
+        typer.echo(f"  {operation}")
+    typer.echo("read it (autogenerate misses renames and CHECK changes), then `petsage db upgrade`")
 
 
 def prepare_database_or_exit(settings: Settings) -> None:

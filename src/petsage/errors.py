@@ -25,3 +25,26 @@ class PetSageError(Exception):
 class NotFoundError(PetSageError):
     status_code = 404
     code = "not_found"
+
+
+class ConflictError(PetSageError):
+    """The request clashes with what is stored (a value that must be unique is taken)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class PreconditionFailedError(PetSageError):
+    """A condition the caller set (`If-Match`) does not hold: nothing was changed."""
+
+    status_code = 412
+    code = "precondition_failed"
+
+
+class InvalidRequestError(PetSageError):
+    """A 422 found past the request's schema (a reference to a missing row, an unknown query
+    parameter). Renders as FastAPI's own validation errors do: pass `problems`, each a
+    `{"location": [...], "message": ..., "type": ...}`."""
+
+    status_code = 422
+    code = "validation_error"

@@ -29,3 +29,15 @@ class ValidationErrorResponse(BaseModel):
     """`422`: the request's parameters are not valid."""
 
     error: ValidationErrorDetail
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(examples=[404])
+    code: str = Field(examples=["not_found"])
+    message: str = Field(examples=["no pet profile has id 7"])
+
+
+class ErrorResponse(BaseModel):
+    """Any error but a `422`: its status, a stable `code`, a message, and fields of its own."""
+
+    error: ErrorDetail

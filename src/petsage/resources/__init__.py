@@ -1,0 +1,79 @@
+"""The resource kit: a stored collection's list, create, read, change and delete, once.
+
+A resource feature declares its table (`ResourceRow`, `listed`), its models (`ResourcePublic`,
+`ResourcePatch`) and `Resource(Row, Public, noun=...)`; its router uses the HTTP side
+(`ResourceId`, `IfMatch`, `IfNoneMatch`, `item_response`, `etag_headers`). Paging, filters,
+sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
+"""
+
+from petsage.resources.errors import (
+    NullRefused,
+    PreconditionFailed,
+    QueryRefused,
+    ReferenceNotFound,
+    ResourceInUse,
+    ResourceNotFound,
+    UniqueConflict,
+)
+from petsage.resources.etag import ETagMatch, etag_of
+from petsage.resources.http import (
+    CREATE_RESPONSES,
+    DELETE_RESPONSES,
+    LIST_RESPONSES,
+    READ_RESPONSES,
+    RESOURCE_RESPONSES,
+    UPDATE_RESPONSES,
+    IfMatch,
+    IfNoneMatch,
+    ResourceId,
+    etag_headers,
+    item_response,
+)
+from petsage.resources.query import (
+    ID_MAX,
+    LIMIT_DEFAULT,
+    LIMIT_MAX,
+    Filter,
+    ListQuery,
+    ListShape,
+    SortKey,
+)
+from petsage.resources.row import ResourceRow, listed
+from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
+from petsage.resources.service import Resource
+
+__all__ = [
+    "CREATE_RESPONSES",
+    "DELETE_RESPONSES",
+    "ID_MAX",
+    "LIMIT_DEFAULT",
+    "LIMIT_MAX",
+    "LIST_RESPONSES",
+    "READ_RESPONSES",
+    "RESOURCE_RESPONSES",
+    "UPDATE_RESPONSES",
+    "ETagMatch",
+    "Filter",
+    "IfMatch",
+    "IfNoneMatch",
+    "ListQuery",
+    "ListShape",
+    "NullRefused",
+    "Page",
+    "PreconditionFailed",
+    "QueryRefused",
+    "ReferenceNotFound",
+    "Resource",
+    "ResourceId",
+    "ResourceInUse",
+    "ResourceNotFound",
+    "ResourcePatch",
+    "ResourcePublic",
+    "ResourceRow",
+    "SortKey",
+    "UniqueConflict",
+    "etag_headers",
+    "etag_of",
+    "item_response",
+    "listed",
+]

@@ -1,0 +1,137 @@
+"""References and unique values: checked before a write where a query can, explained after a
+refused flush where only the database can tell (two writers racing for one value).
+
+Generic over the mapped table: a foreign key's target table is found through its `ForeignKey`,
+so a feature's references are checked without importing the feature that owns the target.
+Refusals are classified by SQLSTATE (PostgreSQL) and SQLite's extended result code, never by
+message text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, UniqueConstraint, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from petsage.resources.errors import ReferenceNotFound, UniqueConflict
+from petsage.resources.row import noun_of
+
+_UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+_FOREIGN_KEY = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
+# PostgreSQL's INTEGER range: a reference outside it cannot exist, and asyncpg would refuse to
+# send it (a 500) rather than find nothing.
+_INT32 = range(-(2**31), 2**31)
+# The chain is IntegrityError <- SQLAlchemy's adapted error <- the driver's error.
+_MAX_CHAIN = 8
+
+
+@dataclass(frozen=True)
+class UniqueSet:
+    """Fields whose values together must be unique, and the constraint's name if known."""
+
+    name: str | None
+    fields: tuple[str, ...]
+
+
+class IntegrityGuard:
+    """The references and unique sets of one mapped class, keyed by attribute name."""
+
+    def __init__(self, row: type[Any], noun: str) -> None:
+        self.noun = noun
+        attributes = {prop.columns[0]: prop.key for prop in inspect(row).column_attrs}
+        self._references = {
+            attributes[column]: column for column in attributes if _single_foreign_key(column)
+        }
+        self._unique_sets = tuple(_unique_sets(row.__table__, attributes))
+
+    async def check_references(self, session: AsyncSession, values: dict[str, Any]) -> None:
+        """422 naming every field of `values` that refers to a missing row."""
+        missing: dict[str, str] = {}
+        for name, column in self._references.items():
+            value = values.get(name)
+            if value is not None and not await _exists(session, column, value):
+                target = next(iter(column.foreign_keys)).column
+                missing[name] = f"no {noun_of(target.table)} has {target.key} {value}"
+        if missing:
+            raise ReferenceNotFound(missing)
+
+    def explain(self, exc: IntegrityError, values: dict[str, Any]) -> Exception:
+        """The domain error a refused flush of `values` means, else `exc` itself."""
+        kind = _refusal_kind(exc)
+        if kind in _UNIQUE:
+            clashing = self._clashing(_constraint_name(exc), values)
+            return UniqueConflict(self.noun, clashing) if clashing else exc
+        if kind in _FOREIGN_KEY:
+            # Our check passed, then the row referred to went away before the flush.
+            gone = [name for name in self._references if values.get(name) is not None]
+            return ReferenceNotFound(dict.fromkeys(gone, "refers to a row that no longer exists"))
+        return exc
+
+    def _clashing(self, constraint: str | None, values: dict[str, Any]) -> tuple[str, ...]:
+        named = [each for each in self._unique_sets if constraint and each.name == constraint]
+        written = [each for each in self._unique_sets if set(each.fields) & values.keys()]
+        found = named or written
+        return tuple(dict.fromkeys(field for each in found for field in each.fields))
+
+
+def _single_foreign_key(column: Column[Any]) -> bool:
+    return len(column.foreign_keys) == 1 and all(
+        len(key.constraint.columns) == 1 for key in column.foreign_keys if key.constraint
+    )
+
+
+async def _exists(session: AsyncSession, column: Column[Any], value: Any) -> bool:
+    target = next(iter(column.foreign_keys)).column
+    if isinstance(target.type, Integer) and isinstance(value, int) and value not in _INT32:
+        return False
+    found = await session.scalar(select(target).where(target == value).limit(1))
+    return found is not None
+
+
+def _unique_sets(table: Any, attributes: dict[Any, str]) -> Iterator[UniqueSet]:
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            fields = tuple(attributes[column] for column in constraint.columns)
+            yield UniqueSet(_name(constraint), fields)
+    for index in table.indexes:
+        if isinstance(index, Index) and index.unique:
+            fields = tuple(attributes[column] for column in index.columns)
+            yield UniqueSet(_name(index), fields)
+
+
+def _name(constraint: UniqueConstraint | Index) -> str | None:
+    # With the metadata's naming convention, SQLAlchemy has filled in unnamed ones already.
+    name = constraint.name
+    return str(name) if isinstance(name, str) and name else None
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    link: BaseException | None = exc
+    for _ in range(_MAX_CHAIN):
+        if link is None:
+            return
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def _refusal_kind(exc: IntegrityError) -> str | None:
+    """PostgreSQL's SQLSTATE, or SQLite's extended result code name."""
+    for link in _chain(exc.orig or exc):
+        for attribute in ("sqlstate", "sqlite_errorname"):
+            kind = getattr(link, attribute, None)
+            if isinstance(kind, str):
+                return kind
+    return None
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    """The refusing constraint's name; asyncpg gives it, SQLite does not."""
+    for link in _chain(exc.orig or exc):
+        name = getattr(link, "constraint_name", None)
+        if isinstance(name, str):
+            return name
+    return None

@@ -1,0 +1,86 @@
+"""The ORM side: `ResourceRow`, the columns every resource table has, and `listed`, which marks
+the columns a list may filter or sort by.
+
+The marks live in each column's `info`, so the kit reads them from the mapped table: adding a
+filterable column edits the feature's orm.py and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Column, Integer, Table
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from petsage.database.columns import UTCDateTime
+
+LISTED = "petsage.listed"
+# Where `Resource` writes its noun (table.info), so another resource's reference check can say
+# "no pet profile has id 9" without importing the feature that owns the table.
+NOUN = "petsage.noun"
+# Types whose values have an order: their filters also get `_gte` and `_lte`.
+ORDERED_TYPES: tuple[type, ...] = (int, float, Decimal, date, datetime)
+ALWAYS_SORTABLE = ("id", "created_at")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def listed(*, filter: bool = False, sort: bool = False) -> dict[str, Any]:
+    """A column's `info`: `filter=True` adds `?name=` (and `_gte`/`_lte` for ordered types) to
+    the list, `sort=True` lets `?sort=` name it."""
+    return {LISTED: ListedAs(filter=filter, sort=sort)}
+
+
+@dataclass(frozen=True)
+class ListedAs:
+    filter: bool
+    sort: bool
+
+
+class ResourceRow:
+    """Mixin of a resource's ORM model: `class PetProfile(ResourceRow, Base)`.
+
+    `version` is SQLAlchemy's `version_id_col`: every UPDATE and DELETE says
+    `WHERE id = ? AND version = ?` and raises `StaleDataError` when another writer got there
+    first, so a write never overwrites a change it did not see.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now, onupdate=utc_now)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (a class-level directive)
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+def listed_as(column: Column[Any]) -> ListedAs:
+    found = column.info.get(LISTED)
+    return found if isinstance(found, ListedAs) else ListedAs(filter=False, sort=False)
+
+
+def python_type(column: Column[Any]) -> type | None:
+    """The Python type of the column's values, None when the type does not say."""
+    try:
+        found: type = column.type.python_type
+    except NotImplementedError:
+        return None
+    return found
+
+
+def is_ordered(column: Column[Any]) -> bool:
+    kind = python_type(column)
+    # bool is an int subclass, but "flag_gte" means nothing.
+    return kind is not None and kind is not bool and issubclass(kind, ORDERED_TYPES)
+
+
+def noun_of(table: Table) -> str:
+    """What one row of `table` is called: the noun its `Resource` gave, else "row of <table>"."""
+    noun = table.info.get(NOUN)
+    return noun if isinstance(noun, str) else f"row of {table.name}"

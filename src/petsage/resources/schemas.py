@@ -1,0 +1,48 @@
+"""The Pydantic side: the fields every answer carries, the PATCH base, and a page of a list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ItemT = TypeVar("ItemT")
+
+
+class ResourcePublic(BaseModel):
+    """Mixin of a resource's answer model: `class PetProfilePublic(PetProfileBase,
+    ResourcePublic)`, built from the ORM row."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int = Field(description="Assigned by the server.", examples=[1])
+    version: int = Field(
+        description="Goes up by one on every change; the `ETag` is made from it.", examples=[1]
+    )
+    created_at: datetime = Field(description="When it was created (UTC).")
+    updated_at: datetime = Field(description="When it last changed (UTC).")
+
+
+class ResourcePatch(BaseModel):
+    """Base of a PATCH body: every field may be left out, and only the fields sent change.
+
+    Declare a field whose column is NOT NULL as `name: str = Field(default=None, ...)`: left out
+    it stays, null is refused (422). A nullable one as `breed: str | None = Field(default=None)`:
+    null clears it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller actually sent, with their values."""
+        return self.model_dump(exclude_unset=True)
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list, and how many items match in all."""
+
+    items: list[ItemT]
+    total: int = Field(description="How many match the filters, on every page.")
+    limit: int = Field(description="The page size asked for.")
+    offset: int = Field(description="How many were skipped before this page.")

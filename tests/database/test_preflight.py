@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from petsage.database import migrate
-from petsage.database.availability import DatabaseUnavailableError, backoff_delays
+from petsage.database.availability import DatabaseUnreachableError, backoff_delays
 from petsage.database.engine import create_engine, masked_url, resolve_database_url
 from petsage.database.preflight import (
     describe_failure,
@@ -102,7 +102,7 @@ async def test_silent_server_is_unavailable_and_reported_as_timed_out(
     url = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{silent_port}/petsage"
     settings = make_settings(database_url=url, db_connect_timeout_seconds=0.3)
 
-    with pytest.raises(DatabaseUnavailableError) as caught:
+    with pytest.raises(DatabaseUnreachableError) as caught:
         await verify_database(settings)
 
     assert str(caught.value) == (
@@ -121,7 +121,7 @@ async def test_a_database_not_answering_yet_is_unavailable(
     host = {"refused": f"127.0.0.1:{free_port()}", "unresolvable": "petsage-db.invalid:5432"}
     settings = make_settings(database_url=f"postgresql+asyncpg://postgres@{host[where]}/x")
 
-    with pytest.raises(DatabaseUnavailableError):
+    with pytest.raises(DatabaseUnreachableError):
         await verify_database(settings)
 
 
@@ -154,7 +154,7 @@ async def test_migrating_on_start_waits_then_gives_up_naming_the_settings(
 
     with (
         caplog.at_level(logging.WARNING, logger="petsage.database"),
-        pytest.raises(DatabaseUnavailableError) as caught,
+        pytest.raises(DatabaseUnreachableError) as caught,
     ):
         await prepare_database(settings)
 
@@ -175,7 +175,7 @@ async def test_no_startup_wait_gives_up_after_one_attempt(
         db_startup_wait_seconds=0,
     )
 
-    with caplog.at_level(logging.WARNING), pytest.raises(DatabaseUnavailableError) as caught:
+    with caplog.at_level(logging.WARNING), pytest.raises(DatabaseUnreachableError) as caught:
         await prepare_database(settings)
 
     assert caught.value.waited_seconds == 0

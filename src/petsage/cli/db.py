@@ -24,7 +24,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from petsage.cli.config import fail, settings_or_exit
-from petsage.database.availability import DatabaseUnavailableError
+from petsage.database.availability import DatabaseUnreachableError
 from petsage.database.engine import create_engine, resolve_database_url
 from petsage.database.migrate import current_revision, head_revision, upgrade_to_head
 from petsage.database.preflight import describe_failure, prepare_database, verify_database
@@ -113,7 +113,7 @@ def revision(
             settings,
             compare_on_temporary_sqlite=database_url is None,
         )
-    except (GeneratorError, CommandError, ConfigurationError, DatabaseUnavailableError) as exc:
+    except (GeneratorError, CommandError, ConfigurationError, DatabaseUnreachableError) as exc:
         fail(str(exc))
     except (OSError, TimeoutError, SQLAlchemyError) as exc:
         fail(f"database error: {describe_failure(exc, resolve_database_url(settings), settings)}")
@@ -146,7 +146,7 @@ async def _current(settings: Settings) -> str | None:
 def _run(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_as_coroutine(step, settings))
-    except (ConfigurationError, DatabaseUnavailableError) as exc:
+    except (ConfigurationError, DatabaseUnreachableError) as exc:
         fail(str(exc))
     except (OSError, TimeoutError, SQLAlchemyError) as exc:
         # Reachable a moment ago (verify_database passed) but failed mid-way.

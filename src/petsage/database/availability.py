@@ -29,8 +29,9 @@ FIRST_RETRY_SECONDS = 0.25
 MAX_RETRY_SECONDS = 5.0
 
 
-class DatabaseUnavailableError(Exception):
-    """The database did not answer, for a reason that may pass on its own."""
+class DatabaseUnreachableError(Exception):
+    """The database could not be connected to (start-up, `petsage db`), for a reason that may
+    pass on its own. Not the request-time 503: that is `session.DatabaseUnavailableError`."""
 
     def __init__(self, url: URL, reason: str, *, waited_seconds: float | None = None) -> None:
         self.url = url

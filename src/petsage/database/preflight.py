@@ -4,7 +4,7 @@
 directory that cannot be written, an unknown URL scheme, credentials the server refuses or a
 database that does not exist end the command with `petsage: ...` and exit code 2 instead of a
 traceback. A database that is merely unavailable (`availability.is_unavailable`) raises
-`DatabaseUnavailableError` instead: `petsage serve` then starts not ready, or waits for it
+`DatabaseUnreachableError` instead: `petsage serve` then starts not ready, or waits for it
 when it must migrate first.
 """
 
@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from petsage.credentials import mask_credentials
 from petsage.database.availability import (
-    DatabaseUnavailableError,
+    DatabaseUnreachableError,
     backoff_delays,
     is_unavailable,
 )
@@ -56,13 +56,13 @@ async def prepare_database(settings: Settings) -> None:
         return
     try:
         await _connect_once(settings, url)
-    except DatabaseUnavailableError as exc:
+    except DatabaseUnreachableError as exc:
         logger.warning("%s; starting not ready until it answers", exc)
 
 
 async def verify_database(settings: Settings) -> URL:
     """Check the data settings and connect once; return the resolved URL. Raises
-    `ConfigurationError` for a wrong setting, `DatabaseUnavailableError` for a database that may
+    `ConfigurationError` for a wrong setting, `DatabaseUnreachableError` for a database that may
     answer later."""
     url = await check_data_settings(settings)
     await _connect_once(settings, url)
@@ -84,7 +84,7 @@ async def wait_for_database(
     settings: Settings, url: URL, delays: Iterator[float] | None = None
 ) -> None:
     """Connect, retrying an unavailable database with backoff for up to
-    `PETSAGE_DB_STARTUP_WAIT_SECONDS`; then raise `DatabaseUnavailableError` saying so."""
+    `PETSAGE_DB_STARTUP_WAIT_SECONDS`; then raise `DatabaseUnreachableError` saying so."""
     wait = settings.db_startup_wait_seconds
     deadline = time.monotonic() + wait
     delays = delays or backoff_delays()
@@ -92,10 +92,10 @@ async def wait_for_database(
         try:
             await _connect_once(settings, url)
             return
-        except DatabaseUnavailableError as exc:
+        except DatabaseUnreachableError as exc:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise DatabaseUnavailableError(url, exc.reason, waited_seconds=wait) from None
+                raise DatabaseUnreachableError(url, exc.reason, waited_seconds=wait) from None
             delay = min(next(delays), remaining)
             logger.warning(
                 "database unavailable (attempt %d), retrying in %.2f s: %s",
@@ -136,7 +136,7 @@ async def _connect_once(settings: Settings, url: URL) -> None:
         reason = describe_failure(exc, url, settings)
         # SQLite fails for reasons of its own (the file, its directory): never a network blip.
         if is_unavailable(exc) and not is_sqlite(url):
-            raise DatabaseUnavailableError(url, reason) from None
+            raise DatabaseUnreachableError(url, reason) from None
         raise ConfigurationError(
             f"invalid setting {URL_VARIABLE}: cannot connect to {masked_url(url)}: {reason}"
         ) from None

@@ -26,7 +26,8 @@ DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
 
 
 class DatabaseUnavailableError(PetSageError):
-    """The database went away during a request: a 503, like any other database outage."""
+    """The database went away during a request: a 503, like any other database outage (at
+    start-up an unreachable database is `availability.DatabaseUnreachableError`)."""
 
     status_code = 503
     code = "database_unavailable"

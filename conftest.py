@@ -1,20 +1,15 @@
-"""Fixtures shared by every test, in features and in tests/."""
+"""The suite's order and workers; its fixtures come from PetSage's pytest plugin (below)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from petsage.main import create_app
-from petsage.settings import Settings
-
-# Database fixtures (sqlite_url, postgres_url, database_url, migrated_settings, ...).
-pytest_plugins = ["tests.support.databases"]
+# The fixtures (make_settings, client, sqlite_url, database_url, migrated_settings, ...) come
+# from PetSage's own pytest plugin, petsage.testing, registered by its `pytest11` entry point.
 
 # Server tests run `petsage` subprocesses in temporary directories; coverage measures them
 # (patch = ["subprocess"]) but would write their data files there. Anchor the data file here.
@@ -40,25 +35,3 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> Generator[None, int,
     6 min 12 s (README, "The test suite"). PYTEST_XDIST_AUTO_NUM_WORKERS is taken as it is."""
     cores: int = yield
     return cores if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS") else cores + 2
-
-
-@pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    """Settings isolated from the environment and `.env`, with data under `tmp_path`."""
-
-    def build(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"data_dir": tmp_path / "var", "shutdown_drain_seconds": 0}
-        values.update(overrides)
-        if "data_dir" not in overrides:
-            # As `petsage serve`'s preflight does: features write to the database at start-up.
-            values["data_dir"].mkdir(parents=True, exist_ok=True)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
-
-    return build
-
-
-@pytest.fixture
-def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
-    """An in-process client of an app with default settings, lifespan included."""
-    with TestClient(create_app(make_settings())) as test_client:
-        yield test_client

@@ -1,5 +1,5 @@
-"""Small real TCP servers for client-side tests: a fixed HTTP answer, a redirect, silence, a
-trickle.
+"""Small real TCP servers for client-side tests: a fixed HTTP answer (`answering`, from
+`petsage.testing.stub_http`), a redirect, silence, a trickle.
 
 Each listens on 127.0.0.1 on a free port in a background thread and is a real peer over real
 sockets: what a probe sees from a dependency that is unhealthy, hung or pathologically slow.
@@ -13,46 +13,10 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# `answering` moved to petsage.testing (features test with it); tests/ and bench/ find it here.
+from petsage.testing.stub_http import answering, serving  # noqa: F401
+
 TRICKLE_INTERVAL_SECONDS = 0.1
-
-
-@contextmanager
-def answering(
-    status: int, body: bytes, requests: list[dict[str, str]] | None = None
-) -> Iterator[str]:
-    """An HTTP server answering every GET with `status` and the JSON `body`; yields its base URL.
-
-    The headers of each request are appended to `requests` when it is given.
-    """
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if requests is not None:
-                requests.append({k.lower(): v for k, v in self.headers.items()})
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep the test output clean."""
-
-    with _serving(Handler) as url:
-        yield url
-
-
-@contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @contextmanager
@@ -69,7 +33,7 @@ def redirecting(location: str, status: int = 302) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             """Keep the test output clean."""
 
-    with _serving(Handler) as url:
+    with serving(Handler) as url:
         yield url
 
 

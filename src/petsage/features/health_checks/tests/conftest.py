@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.support.health import FAST_INTERVAL, Switch, wait_for_rounds
 
 from petsage.database.migrate import upgrade_to_head
 from petsage.main import create_app
 from petsage.settings import Settings
+from petsage.testing.health import FAST_INTERVAL, Switch, wait_for_rounds
 
 TOKEN = "operator-token-0123456789abcdef"
 RIGHT = {"Authorization": f"Bearer {TOKEN}"}

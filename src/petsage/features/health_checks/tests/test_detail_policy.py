@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.support.server import free_port
 
 from petsage.settings import Settings
+from petsage.testing.server import free_port
 
 from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
 

@@ -9,7 +9,6 @@ from typing import NamedTuple
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Scope
-from tests.support.health import Switch, engine_of, wait_for_status
 
 from petsage import __version__
 from petsage.features.health_checks.fast_path import ProbeCache
@@ -17,6 +16,7 @@ from petsage.features.health_checks.render import wants_health_json
 from petsage.health.model import Status
 from petsage.main import create_app
 from petsage.settings import Settings
+from petsage.testing.health import Switch, engine_of, wait_for_status
 
 from .conftest import HEALTH_JSON, RIGHT, TOKEN, WRONG, HealthClientFactory
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.support.health import Switch, wait_for, wait_for_status
-from tests.support.server import free_port
 
 from petsage.health.model import Status
 from petsage.process import instance_id
 from petsage.settings import Settings
+from petsage.testing.health import Switch, wait_for, wait_for_status
+from petsage.testing.server import free_port
 
 from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
 

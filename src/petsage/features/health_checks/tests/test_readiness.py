@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.support.health import Switch, engine_of, wait_for_status
-from tests.support.server import free_port
 
 from petsage.health.model import Status
 from petsage.health.registry import DuplicateCheckError
 from petsage.main import create_app
 from petsage.settings import Settings
+from petsage.testing.health import Switch, engine_of, wait_for_status
+from petsage.testing.server import free_port
 
 from .conftest import STEADY, HealthClientFactory
 

@@ -12,10 +12,10 @@ import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from tests.support.server import free_port, petsage_server
 
 from petsage.main import create_app
 from petsage.settings import Settings
+from petsage.testing.server import free_port, petsage_server
 
 JSON_PATH = "/system/status.json"
 TOKEN = "a-status-page-token-0123456789"

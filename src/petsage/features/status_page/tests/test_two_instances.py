@@ -12,8 +12,6 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from sqlalchemy import select
-from tests.support.server import petsage_server
-from tests.support.stub_http import answering
 
 from petsage.database.migrate import upgrade_to_head
 from petsage.database.session import Database
@@ -25,6 +23,8 @@ from petsage.features.status_page.tests.test_status_http import (
     wait_for,
 )
 from petsage.settings import Settings
+from petsage.testing.server import petsage_server
+from petsage.testing.stub_http import answering
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

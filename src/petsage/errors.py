@@ -21,6 +21,11 @@ class PetSageError(Exception):
         self.message = message
         self.context = context
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the answer carries beside its body: `Retry-After`, `WWW-Authenticate`."""
+        retry = self.retry_after_seconds
+        return {} if retry is None else {"retry-after": str(retry)}
+
 
 class NotFoundError(PetSageError):
     status_code = 404

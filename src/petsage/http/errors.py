@@ -31,8 +31,7 @@ def error_body(status_code: int, code: str, message: str, **extra: Any) -> dict[
 async def _render_domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PetSageError)
     body = error_body(exc.status_code, exc.code, exc.message, **exc.context)
-    retry = exc.retry_after_seconds
-    headers = None if retry is None else {"retry-after": str(retry)}
+    headers = exc.response_headers() or None
     return JSONResponse(jsonable_encoder(body), status_code=exc.status_code, headers=headers)
 
 

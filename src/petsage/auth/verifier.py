@@ -1,0 +1,132 @@
+"""Access-token verification (RFC 6750, RFC 9068, RFC 8725), with PyJWT.
+
+Why PyJWT[crypto] rather than joserfc: both are maintained and typed, and both refuse `none`
+and an asymmetric public key used as an HMAC secret. PyJWT is the one most of the ecosystem
+(FastAPI's own docs, Authlib's users aside) runs, it fails closed on unknown `crit` extensions
+since 2.12 (CVE-2026-32597, jpadilla/pyjwt; python-jose and node-jsonwebtoken still did not),
+and its `PyJWK` binds one algorithm to one key, which is the shape RFC 8725 3.1 asks for. What
+PyJWT leaves to us is done here, before it runs: the size cap, `typ`, `crit` (refused whole),
+and choosing the key by `kid` from the issuer's JWKS only: `jku`, `jwk`, `x5u` and `x5c`
+headers are never read, so a token cannot bring its own key.
+
+A verified token is kept (bounded, never past its `exp`), so a repeated one costs a hash and a
+dictionary look-up instead of a signature check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import jwt
+from jwt import PyJWK
+from jwt.exceptions import PyJWTError
+
+from petsage.auth.errors import InvalidTokenError
+from petsage.auth.principal import Principal
+from petsage.auth.settings import AuthSettings
+
+# Checked on the raw text, before base64 or JSON sees a byte of it.
+MAX_TOKEN_BYTES = 8 * 1024
+# RFC 9068 2.1 asks for `at+jwt`; Keycloak, Auth0 and Entra ID send `JWT`, and Cognito none.
+ACCEPTED_TYPES = frozenset({"at+jwt", "application/at+jwt", "jwt"})
+REQUIRED_CLAIMS = ("exp", "iss", "aud", "sub")
+
+
+class KeySource(Protocol):
+    """Where the verification key for a token's header comes from."""
+
+    async def key_for(self, kid: str | None, algorithm: str) -> PyJWK: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    principal: Principal
+    expires_at: float
+
+
+class TokenVerifier:
+    """Turns a bearer token into a `Principal`; raises `InvalidTokenError` or
+    `KeysUnavailableError`."""
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        keys: KeySource,
+        issuer: str,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = settings.auth_audience
+        self.algorithms = frozenset(settings.auth_algorithms)
+        self.leeway = settings.auth_leeway_seconds
+        self.cache_size = settings.auth_token_cache_size
+        self._keys = keys
+        self._clock = clock
+        self._verified: dict[bytes, _Verified] = {}
+
+    async def verify(self, token: str) -> Principal:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise InvalidTokenError()
+        # A digest, not the token, is kept: 32 bytes a token whatever its size.
+        digest = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+        known = self._verified.get(digest)
+        if known is not None:
+            if known.expires_at > self._clock():
+                return known.principal
+            del self._verified[digest]
+        principal, expires_at = await self._verify_signed(token)
+        self._remember(digest, _Verified(principal, expires_at))
+        return principal
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, float]:
+        try:
+            header = jwt.get_unverified_header(token)
+        except PyJWTError:
+            raise InvalidTokenError() from None
+        algorithm = header.get("alg")
+        typ = header.get("typ")
+        kid = header.get("kid")
+        if (
+            not isinstance(algorithm, str)
+            or algorithm not in self.algorithms
+            or (typ is not None and (not isinstance(typ, str) or typ.lower() not in ACCEPTED_TYPES))
+            or (kid is not None and not isinstance(kid, str))
+            # No extension is understood here, so any `crit` makes the token invalid (RFC 7515
+            # 4.1.11), including the `b64` one PyJWT would otherwise honour.
+            or "crit" in header
+        ):
+            raise InvalidTokenError()
+        key = await self._keys.key_for(kid, algorithm)
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+            return Principal.from_claims(claims), float(claims["exp"])
+        except (PyJWTError, ValueError, TypeError, OverflowError):
+            raise InvalidTokenError() from None
+
+    def _remember(self, digest: bytes, verified: _Verified) -> None:
+        if self.cache_size == 0:
+            return
+        if len(self._verified) >= self.cache_size:
+            self._forget_some()
+        self._verified[digest] = verified
+
+    def _forget_some(self) -> None:
+        # The expired first; if none is, the oldest eighth (dicts keep insertion order), so a
+        # full cache costs one sweep per eighth of its size rather than one per request.
+        now = self._clock()
+        expired = [digest for digest, entry in self._verified.items() if entry.expires_at <= now]
+        for digest in expired or list(self._verified)[: max(1, self.cache_size // 8)]:
+            del self._verified[digest]

@@ -27,9 +27,10 @@ class ResourcePublic(BaseModel):
 class ResourcePatch(BaseModel):
     """Base of a PATCH body: every field may be left out, and only the fields sent change.
 
-    Declare a field whose column is NOT NULL as `name: str = Field(default=None, ...)`: left out
-    it stays, null is refused (422). A nullable one as `breed: str | None = Field(default=None)`:
-    null clears it.
+    Declare a field whose column is NOT NULL as `name: str | MISSING = Field(default=MISSING,
+    ...)` (`pydantic.MISSING`): left out it stays, null is refused (422), and its schema stays a
+    plain, non-nullable type. A nullable one as `breed: str | None = Field(default=None, ...)`:
+    null clears it. `Resource.update` refuses null for a NOT NULL column itself too.
     """
 
     model_config = ConfigDict(extra="forbid")

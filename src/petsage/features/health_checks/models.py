@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from petsage.health.model import Status
+from petsage.resources import Page
 
 ReportStatus = Literal["ok", "degraded", "error", "starting", "draining"]
 DraftStatus = Literal["pass", "warn", "fail"]
@@ -176,13 +177,8 @@ class HealthEventPublic(BaseModel):
     )
 
 
-class HealthEventsPublic(BaseModel):
-    """A page of status changes, newest first."""
-
-    events: list[HealthEventPublic]
-    total: int = Field(description="How many changes match the filters, in all pages.")
-    limit: int
-    offset: int
+class HealthEventsPublic(Page[HealthEventPublic]):
+    """A page of status changes, newest first (the resource kit's page)."""
 
 
 def inline_schema(model: type[BaseModel]) -> dict[str, Any]:

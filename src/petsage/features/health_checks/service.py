@@ -122,7 +122,7 @@ async def history_page(
             "The health history cannot be read: the database is unavailable."
         ) from None
     return HealthEventsPublic(
-        events=[_public_event(event, detail) for event in events],
+        items=[_public_event(event, detail) for event in events],
         total=total,
         limit=query.limit,
         offset=query.offset,

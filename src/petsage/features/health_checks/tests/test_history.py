@@ -52,7 +52,7 @@ def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
 
     assert body["total"] == 2  # a check starting healthy is not recorded
     assert (body["limit"], body["offset"]) == (50, 0)
-    recovery, failure = body["events"]
+    recovery, failure = body["items"]
     assert (recovery["check"], recovery["old_status"], recovery["new_status"]) == (
         "switch",
         "error",
@@ -66,7 +66,7 @@ def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
 
 
 def test_reasons_show_with_the_token(flipped: TestClient) -> None:
-    failure = history(flipped, check="switch", headers=RIGHT)["events"][1]
+    failure = history(flipped, check="switch", headers=RIGHT)["items"][1]
 
     assert failure["reason"] == "the switch is off"
     assert failure["instance_id"] == instance_id()
@@ -100,15 +100,15 @@ def test_the_instance_id_is_a_detail_on_every_endpoint(
 
 
 def test_filters_and_pages(flipped: TestClient) -> None:
-    newest, oldest = history(flipped, check="switch")["events"]
+    newest, oldest = history(flipped, check="switch")["items"]
 
     assert history(flipped)["total"] >= 2
-    assert history(flipped, check="disk") == {"events": [], "total": 0, "limit": 50, "offset": 0}
+    assert history(flipped, check="disk") == {"items": [], "total": 0, "limit": 50, "offset": 0}
     second_page = history(flipped, check="switch", limit=1, offset=1)
-    assert second_page["events"] == [oldest]
+    assert second_page["items"] == [oldest]
     assert second_page["total"] == 2
-    assert history(flipped, check="switch", since=newest["occurred_at"])["events"] == [newest]
-    assert history(flipped, check="switch", until=newest["occurred_at"])["events"] == [oldest]
+    assert history(flipped, check="switch", since=newest["occurred_at"])["items"] == [newest]
+    assert history(flipped, check="switch", until=newest["occurred_at"])["items"] == [oldest]
     assert history(flipped, since="2999-01-01T00:00:00+02:00")["total"] == 0
 
 

@@ -7,7 +7,7 @@ Pydantic puts every rule there except a decimal's digits and places, read from t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -46,24 +46,24 @@ class FieldRule:
 
 def field_rules(model: type[BaseModel]) -> list[FieldRule]:
     """The rules of every field of `model`, in declaration order."""
-    schema = model.model_json_schema()
-    definitions: dict[str, Any] = schema.get("$defs", {})
-    required = set(schema.get("required", ()))
-    rules = []
-    for name, prop in schema.get("properties", {}).items():
-        info = model.model_fields[name]
-        digits, places = decimal_limits(info.metadata)
-        rules.append(
-            rule_from_schema(
-                name,
-                prop,
-                definitions,
-                required=name in required,
-                max_digits=digits,
-                decimal_places=places,
-            )
-        )
+    rules = schema_rules(model.model_json_schema())
+    for index, rule in enumerate(rules):
+        digits, places = decimal_limits(model.model_fields[rule.name].metadata)
+        rules[index] = replace(rule, max_digits=digits, decimal_places=places)
     return rules
+
+
+def schema_rules(
+    schema: dict[str, Any], definitions: dict[str, Any] | None = None
+) -> list[FieldRule]:
+    """The rules of an object schema's properties; `definitions` resolve its `$ref`s (a
+    model's `$defs`, or `/openapi.json`'s `components.schemas`)."""
+    found = schema.get("$defs", {}) if definitions is None else definitions
+    required = set(schema.get("required", ()))
+    return [
+        rule_from_schema(name, prop, found, required=name in required)
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def rule_from_schema(
@@ -72,8 +72,6 @@ def rule_from_schema(
     definitions: dict[str, Any],
     *,
     required: bool,
-    max_digits: int | None = None,
-    decimal_places: int | None = None,
 ) -> FieldRule:
     """One property's rule; `anyOf` with `null` makes it nullable, `number|string` a decimal."""
     branches = [resolve(branch, definitions) for branch in prop.get("anyOf", [prop])]
@@ -103,8 +101,6 @@ def rule_from_schema(
         exclusive_minimum=number(merged.get("exclusiveMinimum")),
         exclusive_maximum=number(merged.get("exclusiveMaximum")),
         values=tuple(merged.get("enum", ())),
-        max_digits=max_digits,
-        decimal_places=decimal_places,
     )
 
 

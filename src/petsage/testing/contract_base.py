@@ -1,0 +1,57 @@
+"""What every part of the resource contract reads from the subclass: the resource, its path,
+its models, and the rules derived from them (once per class)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+from sqlalchemy import Table
+
+from petsage.resources import Resource
+from petsage.testing.field_rules import FieldRule, field_rules
+
+
+class ContractBase:
+    resource: ClassVar[Resource[Any, Any]]
+    path: ClassVar[str]
+    create_model: ClassVar[type[BaseModel]]
+    update_model: ClassVar[type[BaseModel]]
+    # The OpenAPI tag its routes carry; None: any one tag, the same on every route.
+    tag: ClassVar[str | None] = None
+
+    @classmethod
+    def table(cls) -> Table:
+        found: Table = cls.resource.row.__table__
+        return found
+
+    @classmethod
+    def create_rules(cls) -> dict[str, FieldRule]:
+        return rules_of(cls.create_model)
+
+    @classmethod
+    def update_rules(cls) -> dict[str, FieldRule]:
+        return rules_of(cls.update_model)
+
+    @classmethod
+    def public_rules(cls) -> dict[str, FieldRule]:
+        return rules_of(cls.resource.public)
+
+    @classmethod
+    def referred_tables(cls) -> dict[str, Table]:
+        """Each field holding a foreign key, and the table it refers to."""
+        return {
+            name: foreign.column.table
+            for name, column in cls.resource.shape.columns.items()
+            for foreign in column.foreign_keys
+        }
+
+
+# Read once per model: pytest collects each test function of a class separately.
+_RULES: dict[type[BaseModel], dict[str, FieldRule]] = {}
+
+
+def rules_of(model: type[BaseModel]) -> dict[str, FieldRule]:
+    if model not in _RULES:
+        _RULES[model] = {rule.name: rule for rule in field_rules(model)}
+    return _RULES[model]

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
+from petsage.check_names import HTTP_CHECK_NAME_PATTERN
 from petsage.credentials import mask_credentials
 
 ENV_PREFIX = "PETSAGE_"
@@ -69,7 +70,7 @@ class HttpCheckSettings(BaseModel):
     # A mistyped key (`"critcal": true`) would otherwise leave the check silently non-critical.
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+    name: str = Field(pattern=HTTP_CHECK_NAME_PATTERN)
     url: AnyHttpUrl
     # At least 0.1 s, as PETSAGE_HEALTH_CHECK_TIMEOUT_SECONDS.
     timeout_seconds: float = Field(default=0.8, ge=0.1, le=30)

@@ -7,13 +7,11 @@ outcome). Probes that hold resources (a connection pool, an HTTP client) expose 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from petsage.check_names import CHECK_NAME
 from petsage.health.model import Status
-
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +61,7 @@ class Check:
     close: Closer | None = None
 
     def __post_init__(self) -> None:
-        if not NAME_PATTERN.match(self.name):
+        if not CHECK_NAME.match(self.name):
             raise ValueError(f"invalid health check name {self.name!r}: use [a-z0-9_.:-]")
         if self.timeout_seconds is not None and self.timeout_seconds <= 0:
             raise ValueError(f"health check {self.name!r}: timeout must be positive")

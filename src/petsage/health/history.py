@@ -13,11 +13,12 @@ from sqlalchemy import Index, Select, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Re-exported: the tables that share the column (the status page's) read its width here.
+from petsage.check_names import CHECK_NAME_MAX as CHECK_NAME_MAX  # noqa: PLC0414
 from petsage.database.base import Base
 from petsage.database.columns import UTCDateTime, as_utc
 from petsage.health.model import Status
 
-CHECK_NAME_MAX = 100
 INSTANCE_ID_MAX = 255
 STATUS_MAX = 16
 REASON_MAX = 500

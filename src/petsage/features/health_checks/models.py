@@ -21,12 +21,12 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from petsage.check_names import CHECK_NAME_PATTERN
 from petsage.health.model import Status
 from petsage.resources import Page
 
 ReportStatus = Literal["ok", "degraded", "error", "starting", "draining"]
 DraftStatus = Literal["pass", "warn", "fail"]
-CHECK_NAME_PATTERN = r"^[a-z0-9][a-z0-9_.:-]{0,99}$"
 HISTORY_LIMIT_MAX = 500
 # RFC 3339 `date-time`, offset required. Pydantic alone would also take `0.5` as a Unix time.
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
+from petsage.check_names import CHECK_NAME_PATTERN
 from petsage.features.health_checks import service
 from petsage.features.health_checks.models import (
-    CHECK_NAME_PATTERN,
     CheckReport,
     DraftHealthReport,
     HealthEventsPublic,

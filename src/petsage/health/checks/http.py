@@ -9,6 +9,7 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING
 
+from petsage.check_names import HTTP_CHECK_PREFIX
 from petsage.health.check import Check, Outcome
 from petsage.settings import ConfigurationError, HttpCheckSettings, Settings
 
@@ -54,7 +55,7 @@ class HttpProbe:
 def http_check(config: HttpCheckSettings) -> Check:
     probe = HttpProbe(str(config.url), timeout_seconds=config.timeout_seconds)
     return Check(
-        f"http:{config.name}",
+        f"{HTTP_CHECK_PREFIX}{config.name}",
         probe,
         critical=config.critical,
         timeout_seconds=config.timeout_seconds,

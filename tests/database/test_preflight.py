@@ -131,7 +131,7 @@ async def test_serve_starts_without_an_unavailable_database_and_says_so(
     port = free_port()
     settings = make_settings(database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/x")
 
-    with caplog.at_level(logging.WARNING, logger="petsage.database"):
+    with caplog.at_level(logging.WARNING, logger="petsage.database.preflight"):
         await prepare_database(settings)
 
     [record] = caplog.records
@@ -153,7 +153,7 @@ async def test_migrating_on_start_waits_then_gives_up_naming_the_settings(
     )
 
     with (
-        caplog.at_level(logging.WARNING, logger="petsage.database"),
+        caplog.at_level(logging.WARNING, logger="petsage.database.preflight"),
         pytest.raises(DatabaseUnreachableError) as caught,
     ):
         await prepare_database(settings)

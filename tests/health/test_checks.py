@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from petsage.database.migrate import head_revision, upgrade_to_head
@@ -17,7 +18,7 @@ from petsage.health.checks import builtin_checks
 from petsage.health.checks.database import DatabaseProbe
 from petsage.health.checks.disk import DiskProbe
 from petsage.health.checks.event_loop import LoopLagMonitor
-from petsage.health.checks.http import http_checks
+from petsage.health.checks.http import http_check, http_checks
 from petsage.health.checks.memory import MemoryProbe, cgroup_memory_limit
 from petsage.health.engine import HealthEngine
 from petsage.health.model import Status
@@ -110,22 +111,36 @@ async def test_cgroup_v1_limit_and_its_unlimited_value(tmp_path: Path) -> None:
     )
 
 
-async def test_event_loop_lag_shows_a_blocked_loop() -> None:
-    monitor = LoopLagMonitor(warning_ms=100, tick_seconds=0.02)
-    await monitor()  # starts the ticker
-    await asyncio.sleep(0.1)
+class StoppedClock:
+    """A monotonic clock that moves only when told: 0.3 s passing in one step is what the
+    ticker sees when the loop is blocked for 0.3 s."""
 
-    time.sleep(0.3)  # blocking the loop on purpose
-    await asyncio.sleep(0.05)
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_event_loop_lag_shows_a_blocked_loop() -> None:
+    clock = StoppedClock()
+    monitor = LoopLagMonitor(warning_ms=100, tick_seconds=0.01, clock=clock)
+    await monitor()  # starts the ticker
+    # Each sleep of the test outlasts the ticker's, whose timer the loop runs first: the
+    # ticker is always inside a tick while the test runs, and has ended one when it resumes.
+    await asyncio.sleep(0.02)
+
+    clock.now += 0.3  # the loop "blocked" for 0.3 s during a tick of 0.01 s
+    await asyncio.sleep(0.02)
     blocked = await monitor()
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.02)
     calm = await monitor()
     await monitor.close()
 
     assert blocked.status is Status.DEGRADED
-    assert isinstance(blocked.observed_value, float)
-    assert blocked.observed_value >= 200
-    assert calm.status is Status.OK
+    assert blocked.observed_value == 290.0  # woke 0.3 s after starting a 0.01 s tick
+    assert blocked.error == "event loop lag 290 ms, above the warning 100 ms"
+    assert (calm.status, calm.observed_value) == (Status.OK, 0.0)
 
 
 @asynccontextmanager
@@ -238,3 +253,17 @@ async def test_a_schema_at_another_revision_fails_migrations(migrated_settings: 
         outcome.error == f"the schema is at revision f00d, this release expects {head_revision()}"
     )
     assert outcome.observed_value == "f00d"
+
+
+@pytest.mark.parametrize("name", ["payments", "p", "stripe-eu.v2_api", "x" * 95])
+def test_every_http_check_name_the_settings_take_makes_a_check_name(name: str) -> None:
+    # One rule (petsage.check_names): the setting's name, prefixed, is a valid check name.
+    config = HttpCheckSettings.model_validate({"name": name, "url": "http://payments.test/"})
+
+    assert http_check(config).name == f"http:{name}"
+
+
+@pytest.mark.parametrize("name", ["", "Payments", "-x", "a:b", "x" * 96])
+def test_an_http_check_name_that_would_make_no_check_name_is_refused(name: str) -> None:
+    with pytest.raises(ValidationError, match="name"):
+        HttpCheckSettings.model_validate({"name": name, "url": "http://payments.test/"})

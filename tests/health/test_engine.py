@@ -15,6 +15,7 @@ from petsage.health.engine import HealthEngine
 from petsage.health.lifecycle import Lifecycle
 from petsage.health.model import CheckResult, Status, StatusChange
 from petsage.health.registry import CheckRegistry, DuplicateCheckError
+from petsage.health.snapshot import HealthSnapshot
 from tests.support.health import Switch
 
 pytestmark = pytest.mark.anyio
@@ -144,7 +145,7 @@ async def test_each_change_is_told_and_logged_once(caplog: pytest.LogCaptureFixt
     switch, listener = Switch(), Recorder()
     engine = engine_with(switch.check())
     engine.add_listener(listener)
-    caplog.set_level(logging.DEBUG, "petsage.health")
+    caplog.set_level(logging.DEBUG, "petsage.health.engine")
 
     await engine.run_round()
     switch.fail("the cable is out")
@@ -194,10 +195,17 @@ async def test_the_runner_repeats_rounds_and_stop_closes_the_checks() -> None:
     check = Check("switch", switch, close=close)
     engine = engine_with(check)
     seen: list[int] = []
-    engine.on_snapshot(lambda snapshot: seen.append(snapshot.round))
+    three_rounds = asyncio.Event()
 
+    def count(snapshot: HealthSnapshot) -> None:
+        seen.append(snapshot.round)
+        if len(seen) == 3:
+            three_rounds.set()
+
+    engine.on_snapshot(count)
     engine.start()
-    await asyncio.sleep(0.35)
+    async with asyncio.timeout(30):  # three rounds 0.1 s apart; generous for a loaded machine
+        await three_rounds.wait()
     await engine.stop()
 
     assert seen[:3] == [1, 2, 3]

@@ -31,6 +31,14 @@ def change(old: Status | None, new: Status, reason: str = "why") -> StatusChange
     return StatusChange("database", old, new, reason, datetime.now(UTC))
 
 
+async def until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait for `condition`: what is tested is that it happens, not how soon (the deadline
+    only stops a broken recorder from hanging the suite)."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
 async def listed(database: Database) -> list[history.HealthEvent]:
     async with database.session() as session:
         return await history.list_events(session)
@@ -75,16 +83,13 @@ async def test_an_outage_keeps_changes_until_the_store_is_back(
     for one in sent:
         recorder.on_change(one)  # synchronous: the engine never waits for the store
     # Several attempts fail, with backoff; nothing is dropped.
-    await asyncio.sleep(0.5)
+    await until(lambda: recorder.failed_writes >= 3)
     assert (recorder.backlog, recorder.dropped, recorder.written) == (3, 0, 0)
 
     settings.data_dir.mkdir()
     await upgrade_to_head(settings)
     recorder.on_change(change(Status.OK, Status.DEGRADED, "after"))  # wakes the writer
-    for _ in range(200):
-        if not recorder.backlog:
-            break
-        await asyncio.sleep(0.02)
+    await until(lambda: recorder.backlog == 0)
     await recorder.stop()
     events = await listed(database)
     await database.dispose()
@@ -131,7 +136,7 @@ async def test_the_backlog_is_bounded_and_drops_the_oldest(
     old = HistoryRecorder(database, instance_id="host:1", retention_days=1)
     old.on_change(replace(week_old, occurred_at=week_old.occurred_at - timedelta(days=7)))
     old.start()
-    await asyncio.sleep(0.1)
+    await until(lambda: old.dropped == 1)  # the writer forgets it before any write
     await old.stop(flush_seconds=0)
     await database.dispose()
 

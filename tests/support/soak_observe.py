@@ -24,7 +24,15 @@ SOCKET_LINK = re.compile(r"socket:\[(\d+)\]")
 # outage and logs its retries at WARNING, so only an overflowing backlog would be its ERROR),
 # it was logged while the database was down or within the grace after it came back, and its
 # text says that the connection to the database failed.
-EXPECTED_ERROR_LOGGERS = frozenset({"petsage.health", "petsage.health.history"})
+EXPECTED_ERROR_LOGGERS = frozenset(
+    {
+        "petsage.health.engine",
+        "petsage.health.lifecycle",
+        "petsage.health.drain",
+        "petsage.health.history_recorder",
+        "petsage.features.health_checks.service",
+    }
+)
 # A failure may be logged a little after the outage ends (a check's connect timeout, a pool
 # handing out a connection the restart closed).
 OUTAGE_GRACE = timedelta(seconds=10)

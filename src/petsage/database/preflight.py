@@ -39,7 +39,7 @@ from petsage.database.engine import (
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import ConfigurationError, Settings
 
-logger = logging.getLogger("petsage.database")
+logger = logging.getLogger(__name__)
 
 DATA_DIR_VARIABLE = "PETSAGE_DATA_DIR"
 _REASON_MAX = 200

@@ -25,7 +25,7 @@ from typing import Any
 
 from petsage.health.lifecycle import Lifecycle
 
-logger = logging.getLogger("petsage.health")
+logger = logging.getLogger(__name__)
 
 SignalHandler = Callable[[int, FrameType | None], Any]
 

@@ -26,7 +26,7 @@ from petsage.health.registry import CheckRegistry
 from petsage.health.snapshot import HealthSnapshot
 from petsage.settings import Settings
 
-logger = logging.getLogger("petsage.health")
+logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 SnapshotCallback = Callable[[HealthSnapshot], None]
@@ -79,9 +79,6 @@ class HealthEngine:
     def snapshot(self) -> HealthSnapshot:
         """The latest complete round; `snapshot.started` is False until the first one."""
         return self._snapshot
-
-    def timeout_of(self, name: str) -> float:
-        return self._timeouts[name]
 
     def check(self, name: str) -> Check | None:
         """The registered check called `name` (tests reach a probe's pool through it)."""
@@ -202,8 +199,8 @@ class HealthEngine:
     def _announce(self, change: StatusChange) -> None:
         if is_worse(change.new_status, change.old_status):
             level = logging.WARNING
-        elif change.old_status is None:
-            level = logging.DEBUG  # a first result that is ok is not news
+        elif change.starts_healthy:
+            level = logging.DEBUG
         else:
             level = logging.INFO
         logger.log(

@@ -32,9 +32,9 @@ from dataclasses import replace
 from petsage.database.columns import as_utc
 from petsage.database.session import Database
 from petsage.health import history
-from petsage.health.model import CheckResult, Status, StatusChange
+from petsage.health.model import CheckResult, StatusChange
 
-logger = logging.getLogger("petsage.health.history")
+logger = logging.getLogger(__name__)
 
 # A change holds at most a 500-character reason (cut on arrival) and costs under 1.5 KiB
 # (tests/health/test_history_recorder.py measures 1.25): 10,000 of them stay under 15 MiB. A
@@ -64,6 +64,7 @@ class HistoryRecorder:
         self.capacity = capacity
         self.dropped = 0
         self.written = 0
+        self.failed_writes = 0  # attempts the store refused; each is retried after a backoff
         # Numbered in arrival order: a write removes exactly what it wrote, even when the
         # capacity pushed older changes out while it ran.
         self._backlog: deque[tuple[int, StatusChange]] = deque()
@@ -82,8 +83,8 @@ class HistoryRecorder:
         pass
 
     def on_change(self, change: StatusChange) -> None:
-        if change.old_status is None and change.new_status is Status.OK:
-            return  # a check starting healthy is not a change worth a row
+        if change.starts_healthy:
+            return
         if len(change.reason) > history.REASON_MAX:
             change = replace(change, reason=history.shorten(change.reason))
         self._arrivals += 1
@@ -144,6 +145,7 @@ class HistoryRecorder:
             try:
                 await self._insert([change for _, change in numbered])
             except Exception as exc:
+                self.failed_writes += 1
                 logger.warning(
                     "health history: %d change(s) waiting, retrying in %.0f s: %s",
                     len(self._backlog),

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
-logger = logging.getLogger("petsage.health")
+logger = logging.getLogger(__name__)
 
 
 class Phase(StrEnum):

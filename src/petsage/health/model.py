@@ -42,6 +42,12 @@ class StatusChange:
     reason: str
     occurred_at: datetime
 
+    @property
+    def starts_healthy(self) -> bool:
+        """A check's first result, and ok: no change worth telling (no history row, no
+        incident, a log line at DEBUG only)."""
+        return self.old_status is None and self.new_status is Status.OK
+
 
 class HealthListener(Protocol):
     """Told about every result and every status change. Called on the event loop: must not

@@ -21,7 +21,7 @@ from petsage.http.vary import note_authorization
 from petsage.process import StartTime
 from petsage.settings import Settings
 
-logger = logging.getLogger("petsage.database")
+logger = logging.getLogger(__name__)
 
 
 async def _settings(request: Request) -> Settings:

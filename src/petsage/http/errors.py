@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from petsage.errors import PetSageError
 
-logger = logging.getLogger("petsage.errors")
+logger = logging.getLogger(__name__)
 
 
 def error_body(status_code: int, code: str, message: str, **extra: Any) -> dict[str, Any]:

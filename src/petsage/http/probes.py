@@ -17,7 +17,7 @@ from typing import Protocol
 
 from starlette.types import Scope, Send
 
-logger = logging.getLogger("petsage.http.probes")
+logger = logging.getLogger(__name__)
 
 JSON = b"application/json"
 # What every probe answer carries: a cached health answer is a wrong health answer.

@@ -26,7 +26,7 @@ from starlette.types import Message, Scope, Send
 
 from petsage.http.errors import error_body
 
-logger = logging.getLogger("petsage.http")
+logger = logging.getLogger(__name__)
 
 CUT_SHORT = "PetSage shut down before this request finished; it may be retried."
 _BODY = json.dumps(error_body(503, "shutting_down", CUT_SHORT)).encode()

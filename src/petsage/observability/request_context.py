@@ -40,7 +40,7 @@ _VERSION_4_RFC_4122 = (0x4 << 76) | (0x2 << 62)
 _random = random.Random()  # noqa: S311 (unique, not secret: see new_request_id)
 os.register_at_fork(after_in_child=_random.seed)
 
-logger = logging.getLogger("petsage.request_context")
+logger = logging.getLogger(__name__)
 
 _request_id: ContextVar[str | None] = ContextVar("petsage_request_id", default=None)
 

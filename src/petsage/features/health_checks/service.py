@@ -29,7 +29,7 @@ from petsage.health.lifecycle import Phase
 from petsage.health.model import CheckResult, Status
 from petsage.health.snapshot import HealthSnapshot
 
-logger = logging.getLogger("petsage.health")
+logger = logging.getLogger(__name__)
 
 STARTING = "PetSage is starting up."
 FIRST_ROUND = "PetSage is starting: the first round of health checks has not finished."

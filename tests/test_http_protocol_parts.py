@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import http
+import inspect
 import logging
 from typing import Any
 
@@ -78,6 +79,24 @@ def test_the_uvicorn_methods_overridden_and_called_exist() -> None:
         assert callable(getattr(HttpToolsProtocol, name, None)), name
     # The status lines a refusal writes.
     assert {400, 408, 413, 414, 431, 503} <= set(STATUS_LINE)
+
+
+def parameters(method: object) -> list[str]:
+    return list(inspect.signature(method).parameters)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["__init__", *OVERRIDDEN])
+def test_each_override_takes_what_uvicorns_method_takes(name: str) -> None:
+    # uvicorn calls these (httptools' callbacks, asyncio's protocol methods, the server's
+    # factory) with its own arguments: a parameter added or renamed there must fail here.
+    assert parameters(getattr(LimitedHttpProtocol, name)) == parameters(
+        getattr(HttpToolsProtocol, name)
+    )
+
+
+@pytest.mark.parametrize("name", CALLED)
+def test_the_uvicorn_methods_called_take_no_argument(name: str) -> None:
+    assert parameters(getattr(HttpToolsProtocol, name)) == ["self"]
 
 
 def test_the_uvicorn_attributes_read_and_written_exist() -> None:

@@ -33,7 +33,7 @@ from petsage.health.check import describe_error
 if TYPE_CHECKING:
     import httpx2 as httpx
 
-logger = logging.getLogger("petsage.auth")
+logger = logging.getLogger(__name__)
 
 # A discovery document or JWKS is a few kilobytes; anything past this is not one.
 MAX_DOCUMENT_BYTES = 512 * 1024

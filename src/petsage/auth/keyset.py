@@ -17,7 +17,7 @@ from typing import Any
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
-logger = logging.getLogger("petsage.auth")
+logger = logging.getLogger(__name__)
 
 _ALGORITHMS_BY_KEY_TYPE: dict[tuple[str, str | None], frozenset[str]] = {
     ("RSA", None): frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}),

@@ -53,10 +53,9 @@ def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "name",
         ),
         (
-            ["not_found_error", "--resource"],
-            "feature name 'not_found_error' would bind NotFoundError twice in service.py (from "
-            "petsage.errors import NotFoundError, then from .orm import NotFoundError); choose "
-            "another name",
+            ["resource_row", "--resource"],
+            "feature name 'resource_row' would bind ResourceRow twice in orm.py (from "
+            "petsage.resources import ResourceRow, then class ResourceRow); choose another name",
         ),
         (
             ["kiwi", "--path", "/system", "--resource"],
@@ -87,7 +86,7 @@ def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "doc",
         "path-metrics",
         "class-Feature",
-        "class-NotFoundError",
+        "class-ResourceRow",
         "item-under-system",
         "item-beside-badges",
         "under-docs-mount",

@@ -1,4 +1,5 @@
-"""`petsage feature new|list`: add a feature from the templates; list the features there are.
+"""`petsage feature new|schema|list`: add a feature from a request; print the request's
+schema; list the features there are.
 
 `new` writes into the source tree the installed `petsage` package comes from (the editable
 install of the project you run it in), or into the project named by `--root`. A bad name or
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,23 +19,52 @@ from petsage.settings import ConfigurationError
 
 if TYPE_CHECKING:
     from petsage.blueprint.catalog import FeatureEntry, Occupied
+    from petsage.blueprint.generator import FeatureRequest
 
 app = typer.Typer(
     name="feature",
-    help="Features: generate a new one, list those there are.",
+    help="Features: generate a new one from a request, print the request schema, list them.",
     no_args_is_help=True,
+)
+
+
+FIELD_HELP = (
+    "A resource's field, NAME:TYPE[(ARGS)][?][:OPTION]...; repeat it. Types: str text int "
+    "decimal float bool date datetime enum email url uuid ref. `?`: optional. ARGS: str(100), "
+    "decimal(5,2), enum(dog,cat), ref(pet_profile[,cascade]). OPTIONs: 100 (str length), "
+    "MIN..MAX, unique, index, filter, sort, default=V, example=V, description=TEXT, "
+    "pattern=REGEX (last). Examples: name:str:100 'species:enum(dog,cat):filter' "
+    "'birth_date:date?:filter:sort' 'weight_kg:decimal(5,2)?:0.01..500:sort' "
+    "neutered:bool:default=false."
 )
 
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="snake_case, singular: pet_profile.")],
+    name: Annotated[
+        str | None, typer.Argument(help="snake_case, singular: pet_profile (not with --from).")
+    ] = None,
     *,
+    request_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A feature request file (YAML or JSON; `petsage feature schema` gives its "
+            "schema). It says everything: no NAME or other option with it but --root, "
+            "--dry-run and --json.",
+        ),
+    ] = None,
     resource: Annotated[
         bool, typer.Option("--resource", help="A database-backed collection with CRUD routes.")
     ] = False,
+    fields: Annotated[
+        list[str] | None, typer.Option("--field", help=FIELD_HELP, show_default=False)
+    ] = None,
     description: Annotated[
         str | None, typer.Option(help="One line: the feature's summary and docstring.")
+    ] = None,
+    requirements: Annotated[
+        str | None, typer.Option(help="One line of free text, kept in its docstring.")
     ] = None,
     path: Annotated[
         str | None, typer.Option(help="URL path (default: the kebab-case plural, /pet-profiles).")
@@ -48,25 +78,22 @@ def new(
         bool, typer.Option("--json", help="Print what was written as JSON.")
     ] = False,
 ) -> None:
-    """Generate a feature package (and, with --resource, its migration)."""
+    """Generate a feature package (and, for a resource, its migration) from a request file
+    or from a name and options. A resource's fields come from the file or from --field."""
     # Imported here, not at the top: every `petsage` command (serve too) loads this module,
     # and only this one needs the templates and the inflection tables.
     from petsage.blueprint.generator import (  # noqa: PLC0415
         GeneratorError,
         locate_project,
-        plan_feature,
+        plan_request,
         write_plan,
     )
 
+    options = {"name": name, "--resource": resource or None, "--field": fields}
+    options |= {"--description": description, "--requirements": requirements, "--path": path}
     try:
-        plan = plan_feature(
-            locate_project(root),
-            name,
-            resource=resource,
-            path=path,
-            description=description,
-            occupied=_occupied(),
-        )
+        request = _request(request_file, options)
+        plan = plan_request(locate_project(root), request, occupied=_occupied())
         if not dry_run:
             write_plan(plan)
     except GeneratorError as exc:
@@ -78,7 +105,43 @@ def new(
     for written in plan.paths():
         typer.echo(f"{verb} {written}")
     if not dry_run:
-        typer.echo(_next_steps(plan.names.name, resource=resource))
+        typer.echo(_next_steps(plan.names.name, resource=plan.revision is not None))
+
+
+def _request(request_file: Path | None, options: dict[str, Any]) -> FeatureRequest:
+    """The request: read from the file, or made of NAME and the options."""
+    from petsage.blueprint.generator import (  # noqa: PLC0415  (as in `new`)
+        GeneratorError,
+        load_request,
+        parse_request,
+    )
+    from petsage.blueprint.generator.field_grammar import parse_fields  # noqa: PLC0415
+
+    given = [option for option, value in options.items() if value is not None]
+    if request_file is not None:
+        if given:
+            raise GeneratorError(f"--from says everything: {given[0]} cannot go with it")
+        return load_request(request_file)
+    if options["name"] is None:
+        raise GeneratorError("give a feature NAME, or a request file with --from")
+    fields = parse_fields(options["--field"] or [])
+    # --field makes a resource, as if --resource were given too.
+    resource = bool(options["--resource"] or fields)
+    request: dict[str, Any] = {"feature": options["name"], "resource": resource}
+    for option in ("--description", "--requirements", "--path"):
+        if options[option] is not None:
+            request[option.removeprefix("--")] = options[option]
+    if fields:
+        request["fields"] = fields
+    return parse_request(request)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a feature request file (for editors: completion, checks)."""
+    from petsage.blueprint.generator import request_schema  # noqa: PLC0415  (as in `new`)
+
+    typer.echo(json.dumps(request_schema(), indent=2))
 
 
 def _occupied() -> Occupied:

@@ -63,7 +63,7 @@ class FeatureNames:
 
     @property
     def table(self) -> str:
-        return self.plural
+        return table_of(self.name)
 
 
 def feature_names(
@@ -122,6 +122,11 @@ def default_path(name: str) -> str:
     return "/" + "-".join(plural_words(tuple(name.split("_"))))
 
 
+def table_of(name: str) -> str:
+    """The table of a resource feature: its plural, in snake_case (`pet_profiles`)."""
+    return "_".join(plural_words(tuple(name.split("_"))))
+
+
 def default_description(name: str) -> str:
     return f"{' '.join(plural_words(tuple(name.split('_')))).capitalize()}, served by PetSage."
 
@@ -129,6 +134,11 @@ def default_description(name: str) -> str:
 def plural_words(words: tuple[str, ...]) -> tuple[str, ...]:
     """The words of a compound noun in the plural: only the last one changes."""
     return (*words[:-1], _inflection().plural_noun(words[-1]))
+
+
+def indefinite(noun: str) -> str:
+    """The noun with its article: `a pet profile`, `an owner`."""
+    return str(_inflection().a(noun))
 
 
 @cache

@@ -1,9 +1,8 @@
-"""`petsage feature new`, as a function: check the name, work out the files, write them."""
+"""`petsage feature new`, as a function: check the request, work out the files, write them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,14 @@ from petsage.blueprint.generator.clashes import refuse_clashes
 from petsage.blueprint.generator.migrations import Revision, next_revision, orphan_revision
 from petsage.blueprint.generator.names import FeatureNames, GeneratorError, feature_names
 from petsage.blueprint.generator.project import Project
-from petsage.blueprint.generator.render import GeneratedFile, RenderedFeature, render_feature
+from petsage.blueprint.generator.render import (
+    FeatureSpec,
+    GeneratedFile,
+    RenderedFeature,
+    render_feature,
+)
+from petsage.blueprint.generator.request import FeatureRequest, parse_request
+from petsage.blueprint.generator.request_rules import check_fields
 from petsage.blueprint.generator.write import refuse_existing, write_feature
 
 
@@ -21,9 +27,13 @@ class FeaturePlan:
     """What `petsage feature new` writes (or, with `--dry-run`, would write)."""
 
     project: Project
-    names: FeatureNames
+    feature: FeatureSpec
     revision: Revision | None
     rendered: RenderedFeature
+
+    @property
+    def names(self) -> FeatureNames:
+        return self.feature.names
 
     @property
     def feature_dir(self) -> Path:
@@ -56,6 +66,7 @@ class FeaturePlan:
             "revision": self.revision.id if self.revision else None,
             "down_revision": self.revision.down_revision if self.revision else None,
             "root": str(self.project.root),
+            "fields": [field.name for field in self.feature.fields],
             "files": [str(path) for path in self.paths()],
             "dry_run": dry_run,
         }
@@ -70,22 +81,30 @@ def plan_feature(
     description: str | None = None,
     occupied: Occupied,
 ) -> FeaturePlan:
+    """`plan_request` for a request of a name and options alone (a resource gets `name`)."""
+    options = {"path": path, "description": description}
+    request = {"feature": name, "resource": resource}
+    request |= {key: value for key, value in options.items() if value is not None}
+    return plan_request(project, parse_request(request), occupied=occupied)
+
+
+def plan_request(project: Project, request: FeatureRequest, *, occupied: Occupied) -> FeaturePlan:
     """Check everything and render every file; raise `GeneratorError` on any problem.
 
     `occupied`: what the platform and every feature found serve and declare
     (`petsage.blueprint.catalog.occupied`); the new feature may clash with none of it.
     """
-    names = feature_names(name, path=path, description=description)
-    if names.name in project.existing_features():
-        raise GeneratorError(f"feature {name!r} already exists")
+    names = feature_names(request.feature, path=request.path, description=request.description)
+    features = project.existing_features()
+    if names.name in features:
+        raise GeneratorError(f"feature {names.name!r} already exists")
+    fields = check_fields(request, names, features=features, tables=occupied.tables)
     revision = None
-    if resource:
+    if request.resource:
         orphan = orphan_revision(project.migrations_dir, names.name)
         revision = orphan or next_revision(project.migrations_dir)
-    today = datetime.now(UTC).date()
-    plan = FeaturePlan(
-        project, names, revision, render_feature(names, revision=revision, today=today)
-    )
+    feature = FeatureSpec(names, request.requirements, fields)
+    plan = FeaturePlan(project, feature, revision, render_feature(feature, revision=revision))
     refuse_clashes(names, plan.rendered, occupied)
     refuse_existing(plan.feature_dir, None if plan.replaces_orphan else plan.migration)
     return plan

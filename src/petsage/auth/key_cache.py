@@ -133,6 +133,8 @@ class RemoteKeys:
         return key
 
     async def _refresh_for_unknown_kid(self) -> None:
+        if self._client is None:
+            return  # not started (or stopped): nothing is fetched
         if self._unknown_kid_fetch is None:
             now = time.monotonic()
             if now - self._last_unknown_kid_fetch < self.settings.auth_unknown_kid_interval_seconds:

@@ -7,7 +7,6 @@ registers `check()` with the health engine.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from petsage.auth.principal import Principal
 from petsage.auth.settings import AuthSettings
 from petsage.auth.verifier import TokenVerifier
 from petsage.health.check import Check
-from petsage.settings import ConfigurationError
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +66,3 @@ def build_identity(settings: AuthSettings, data_dir: Path) -> Identity:
         return Identity(settings, TokenVerifier(settings, keys, DEV_ISSUER), None)
     remote = RemoteKeys(settings, settings.auth_issuer)
     return Identity(settings, TokenVerifier(settings, remote, settings.auth_issuer), remote)
-
-
-def refuse_remote_development_issuer(settings: AuthSettings, host: str) -> None:
-    """`petsage serve` on a non-loopback address with the development issuer: anyone who can
-    read the data directory could mint tokens, and nobody configured that. One line, unless
-    PETSAGE_AUTH_DEV_ISSUER_ALLOW_REMOTE says the operator means it."""
-    if settings.auth_issuer is not None or settings.auth_dev_issuer_allow_remote:
-        return
-    if not is_loopback(host):
-        raise ConfigurationError(
-            f"the development issuer (no PETSAGE_AUTH_ISSUER) is refused on {host}, which is "
-            "not a loopback address: set PETSAGE_AUTH_ISSUER, or "
-            "PETSAGE_AUTH_DEV_ISSUER_ALLOW_REMOTE=true to allow it"
-        )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -7,6 +7,7 @@ the variable exactly as the operator typed it (`PETSAGE_AUTH_LEEWAY_SECONDS: ...
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 from pydantic import AnyHttpUrl, Field, ValidationError, ValidationInfo, field_validator
@@ -155,3 +156,26 @@ def load_auth_settings(**overrides: Any) -> AuthSettings:
         raise ConfigurationError(describe_validation_error(exc)) from None
     except SettingsError as exc:
         raise ConfigurationError(describe_settings_error(exc)) from None
+
+
+def refuse_remote_development_issuer(settings: AuthSettings, host: str) -> None:
+    """`petsage serve` on a non-loopback address with the development issuer: anyone who can
+    read the data directory could mint tokens, and nobody configured that. One line, unless
+    PETSAGE_AUTH_DEV_ISSUER_ALLOW_REMOTE says the operator means it."""
+    if settings.auth_issuer is not None or settings.auth_dev_issuer_allow_remote:
+        return
+    if not is_loopback(host):
+        raise ConfigurationError(
+            f"the development issuer (no PETSAGE_AUTH_ISSUER) is refused on {host}, which is "
+            "not a loopback address: set PETSAGE_AUTH_ISSUER, or "
+            "PETSAGE_AUTH_DEV_ISSUER_ALLOW_REMOTE=true to allow it"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from petsage import __version__
-from petsage.cli import db, feature
+from petsage.cli import auth, db, feature
 from petsage.cli.check import CHECK_COMMAND, check
 from petsage.cli.serve import serve
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command()(serve)
 app.command(**CHECK_COMMAND)(check)
 app.add_typer(db.app)
+app.add_typer(auth.app)
 app.add_typer(feature.app)
 
 

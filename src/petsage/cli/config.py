@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from petsage.settings import ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from petsage.auth.settings import AuthSettings
 
 EXIT_CONFIGURATION = 2
 
@@ -15,6 +18,16 @@ def settings_or_exit(**overrides: Any) -> Settings:
     """Load settings; on an invalid value print `petsage: invalid setting ...` and exit 2."""
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def auth_settings_or_exit() -> AuthSettings:
+    """Load `PETSAGE_AUTH_*` and `PETSAGE_CORS_*`; an invalid value is one line and exit 2."""
+    from petsage.auth.settings import load_auth_settings  # noqa: PLC0415 (only serve and auth)
+
+    try:
+        return load_auth_settings()
     except ConfigurationError as exc:
         fail(str(exc))
 

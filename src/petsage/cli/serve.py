@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from petsage.cli.config import fail, settings_or_exit
+from petsage.cli.config import auth_settings_or_exit, fail, settings_or_exit
 from petsage.settings import ConfigurationError, Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from petsage.auth.settings import AuthSettings
 
 
 def serve(
@@ -30,6 +32,7 @@ def serve(
     """Serve the PetSage API."""
     # First: a bad setting is one line before anything heavy is imported.
     settings = settings_or_exit(host=host, port=port, workers=workers)
+    auth = auth_settings_or_exit()
     from petsage.cli.db import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
     from petsage.http import server as http_server  # noqa: PLC0415
     from petsage.http.limits import HttpLimits  # noqa: PLC0415
@@ -45,6 +48,8 @@ def serve(
     # Last: a bad setting above is reported before any port is bound, and a port in use
     # is one line here rather than a failure after the lifespan has started.
     listener = listener_or_exit(settings)
+    # On the address actually bound: a host name that resolves to loopback is loopback.
+    refuse_remote_development_issuer_or_exit(auth, listener)
     factory = reload or settings.workers > 1
     config = LimitedConfig(
         # Each worker process builds its own app from the same (already validated) environment.
@@ -76,6 +81,16 @@ def app_or_exit(settings: Settings) -> FastAPI:
         # exit 2, like every other start-up refusal (after the port is bound, unavoidably).
         return create_app(settings, freeze_after_start=True, start_failure_exit=2)
     except ConfigurationError as exc:
+        fail(str(exc))
+
+
+def refuse_remote_development_issuer_or_exit(auth: AuthSettings, listener: socket.socket) -> None:
+    from petsage.auth.settings import refuse_remote_development_issuer  # noqa: PLC0415
+
+    try:
+        refuse_remote_development_issuer(auth, str(listener.getsockname()[0]))
+    except ConfigurationError as exc:
+        listener.close()
         fail(str(exc))
 
 

@@ -110,7 +110,10 @@ class ListShape:
         ]
         if problems:
             raise QueryRefused(problems)
-        return tuple(keys) if "id" in names else (*keys, *BY_ID)
+        if "id" in names:
+            # Keys after `id` could never decide an order: ids are unique.
+            return tuple(keys[: names.index("id") + 1])
+        return (*keys, *BY_ID)
 
 
 def _sort_key(part: str) -> SortKey:

@@ -63,6 +63,7 @@ class Resource(Generic[RowT, PublicT]):
         statement = statement.order_by(*map(self._order, query.sort))
         rows = await session.scalars(statement.limit(query.limit).offset(query.offset))
         items = [self.public.model_validate(row) for row in rows]
+        # The page of the concrete model, so that each item serialises with all its fields.
         return Page[self.public](  # type: ignore[name-defined]
             items=items, total=total or 0, limit=query.limit, offset=query.offset
         )

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from petsage.auth.principal import Principal
 from petsage.main import create_app
 from petsage.observability.access_log import access_fields, access_json, access_message
 from petsage.observability.logs import (
@@ -174,6 +175,7 @@ entries = st.tuples(
     st.uuids().map(str),
     st.none(),
     st.booleans(),
+    st.none() | st.builds(Principal, st.text(), st.none() | st.text(), st.just(frozenset())),
 )
 
 

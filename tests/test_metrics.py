@@ -174,7 +174,7 @@ def test_the_request_context_is_outermost(make_settings: Callable[..., Settings]
 
 
 def finished(seconds: float) -> Finished:
-    return (0.0, "GET", "/", 200, seconds, None, "id", None, False)
+    return (0.0, "GET", "/", 200, seconds, None, "id", None, False, None)
 
 
 def test_a_duration_on_a_bucket_bound_counts_in_that_bucket() -> None:
@@ -201,7 +201,7 @@ def test_a_duration_on_a_bucket_bound_counts_in_that_bucket() -> None:
 def test_an_event_stream_is_counted_but_has_no_latency() -> None:
     metrics = Metrics({})
     http = metrics.http(include_probes=False)
-    stream: Finished = (0.0, "GET", "/events", 200, 50.0, None, "id", None, True)
+    stream: Finished = (0.0, "GET", "/events", 200, 50.0, None, "id", None, True, None)
 
     http.record_batch([stream, stream, finished(0.002)])
 
@@ -216,7 +216,7 @@ def test_only_streams_make_no_histogram() -> None:
     metrics = Metrics({})
     http = metrics.http(include_probes=False)
 
-    http.record_batch([(0.0, "GET", "/events", 200, 9.0, None, "id", None, True)])
+    http.record_batch([(0.0, "GET", "/events", 200, 9.0, None, "id", None, True, None)])
 
     names = {name for name, _ in samples(metrics.render().decode())}
     assert "petsage_http_requests_total" in names

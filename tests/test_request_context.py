@@ -215,7 +215,7 @@ class Counting:
 def test_a_broken_recorder_costs_the_others_nothing(caplog: pytest.LogCaptureFixture) -> None:
     counting = Counting()
     requests = FinishedRequests([Broken(), counting])
-    entry: Finished = (0.0, "GET", "/", 200, 0.001, None, GIVEN, None, False)
+    entry: Finished = (0.0, "GET", "/", 200, 0.001, None, GIVEN, None, False, None)
 
     async def finish_two() -> None:
         requests.add(entry)

@@ -15,12 +15,10 @@ from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 
 from petsage.auth.errors import InsufficientScopeError
-from petsage.auth.principal import Principal
+from petsage.auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from petsage.auth.runtime import Identity
 
 ACCESS_TOKEN_SCHEME = "AccessToken"  # noqa: S105 (a name, not a secret)
-# Where the request's principal is kept: the access log reads it (petsage.observability).
-PRINCIPAL_SCOPE_KEY = "petsage.principal"
 
 _bearer = HTTPBearer(
     auto_error=False,

@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Where a request's principal is kept in its ASGI scope, once its token is verified: the access
+# log reads it from there (petsage.observability.request_context).
+PRINCIPAL_SCOPE_KEY = "petsage.principal"
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:

@@ -28,7 +28,10 @@ from petsage.observability.request_context import Finished
 logger = logging.getLogger(ACCESS_LOGGER)
 # Passed to a LogRecord with `extra=`; `request_id` is one, so the record does not look
 # the (by then reset) context variable up.
-_EXTRA_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "client")
+_EXTRA_FIELDS = (
+    *("request_id", "method", "path", "status", "duration_ms", "client"),
+    *("subject", "client_id"),
+)
 
 
 class AccessLog:
@@ -68,7 +71,7 @@ def _through_logging(entry: Finished) -> None:
         fields.pop("message"),
         (),
         None,
-        extra={key: fields[key] for key in _EXTRA_FIELDS},
+        extra={key: fields[key] for key in _EXTRA_FIELDS if key in fields},
     )
     record.created = entry[0]
     logger.handle(record)
@@ -76,9 +79,9 @@ def _through_logging(entry: Finished) -> None:
 
 def access_fields(entry: Finished) -> dict[str, Any]:
     """The fields of the access line of `entry`, in schema order."""
-    created, method, path, status, seconds, client, request_id, _, _ = entry
+    created, method, path, status, seconds, client, request_id, _, _, caller = entry
     duration_ms = round(seconds * 1000, 2)
-    return {
+    fields = {
         "time": utc_timestamp(created),
         "level": "info",
         "logger": ACCESS_LOGGER,
@@ -90,20 +93,28 @@ def access_fields(entry: Finished) -> dict[str, Any]:
         "duration_ms": duration_ms,
         "client": client,
     }
+    if caller is not None:
+        # Who the access token named, never the token (issue 18, "audit without leaks").
+        fields["subject"], fields["client_id"] = caller.subject, caller.client_id
+    return fields
 
 
 def access_json(entry: Finished) -> str:
     """`JsonFormatter().render(access_fields(entry))`, three times faster: the keys are known,
     so only the values are encoded (the same way: the tests compare the two)."""
-    created, method, path, status, seconds, client, request_id, _, _ = entry
+    created, method, path, status, seconds, client, request_id, _, _, caller = entry
     duration_ms = round(seconds * 1000, 2)
     message = access_message(method, path, status, duration_ms)
-    return (
+    line = (
         f'{{"time": "{utc_timestamp(created)}", "level": "info", "logger": "{ACCESS_LOGGER}", '
         f'"message": {_json(message)}, "request_id": {_json(request_id)}, '
         f'"method": {_json(method)}, "path": {_json(path)}, "status": {status!r}, '
-        f'"duration_ms": {duration_ms!r}, "client": {"null" if client is None else _json(client)}}}'
+        f'"duration_ms": {duration_ms!r}, "client": {"null" if client is None else _json(client)}'
     )
+    if caller is None:
+        return line + "}"
+    client_id = "null" if caller.client_id is None else _json(caller.client_id)
+    return f'{line}, "subject": {_json(caller.subject)}, "client_id": {client_id}}}'
 
 
 def access_message(method: str, path: str, status: int, duration_ms: float) -> str:

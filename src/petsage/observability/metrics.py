@@ -141,7 +141,7 @@ class HttpMetrics(Collector):
 
     def record_batch(self, finished: list[Finished]) -> None:
         series_of = self._series
-        for _, method, path, status, seconds, _, _, route, streamed in finished:
+        for _, method, path, status, seconds, _, _, route, streamed, _ in finished:
             if not self.include_probes and path in self.probe_paths:
                 continue
             known = method if method in KNOWN_METHODS else OTHER_METHOD

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from petsage.auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from petsage.http.errors import error_body
 from petsage.http.middleware import with_response_headers
 from petsage.http.probes import NO_PROBES, ProbePaths
@@ -74,9 +75,10 @@ def new_request_id() -> str:
 
 
 # What the hot path keeps of a finished request: created (epoch seconds), method, path,
-# status, seconds taken, client address, request id, the route that answered (or None), and
-# whether the answer was an event stream (its seconds are how long the viewer stayed).
-Finished = tuple[float, str, str, int, float, str | None, str, Any, bool]
+# status, seconds taken, client address, request id, the route that answered (or None),
+# whether the answer was an event stream (its seconds are how long the viewer stayed), and the
+# caller its access token named (a `petsage.auth.principal.Principal`, or None).
+Finished = tuple[float, str, str, int, float, str | None, str, Any, bool, Principal | None]
 EVENT_STREAM = b"text/event-stream"
 
 
@@ -245,6 +247,7 @@ def _finished(
         request_id,
         scope.get("route"),
         streamed,
+        scope.get(PRINCIPAL_SCOPE_KEY),
     )
 
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import load_settings
 
 
 def petsage() -> FastAPI:
     """PetSage as `petsage serve` builds it."""
-    return create_app(load_settings(), freeze_after_start=True)
+    return assemble_app(load_settings(), AppOptions(freeze_after_start=True))
 
 
 def petsage_without_fast_path() -> FastAPI:
     """Every probe through its full FastAPI route: what the probe fast path saves."""
-    return create_app(load_settings(), probe_fast_path=False, freeze_after_start=True)
+    options = AppOptions(probe_fast_path=False, freeze_after_start=True)
+    return assemble_app(load_settings(), options)
 
 
 def petsage_without_observability() -> FastAPI:
     """No request ids, access log or metrics: the baseline of bench/observability.py."""
-    return create_app(load_settings(), observability=False, freeze_after_start=True)
+    options = AppOptions(observability=False, freeze_after_start=True)
+    return assemble_app(load_settings(), options)
 
 
 def petsage_hand_wired() -> FastAPI:
@@ -37,4 +39,5 @@ def petsage_hand_wired() -> FastAPI:
 
     wired = (health_checks, metrics, root, smoke_test, status_page, system_info)
     features = [f.feature for f in wired]
-    return create_app(load_settings(), features=features, freeze_after_start=True)
+    options = AppOptions(features=features, freeze_after_start=True)
+    return assemble_app(load_settings(), options)

@@ -18,7 +18,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from petsage.database.migrate import upgrade_to_head
 from petsage.health.check import Check, Outcome
 from petsage.health.model import CheckResult, Status, StatusChange
-from petsage.main import create_app
+from petsage.http.dependencies import HEALTH
+from petsage.http.state import state_of
+from petsage.main import AppOptions, assemble_app
 from petsage.observability.health_metrics import HealthMetrics
 from petsage.observability.metrics import Metrics
 from petsage.settings import Settings
@@ -63,7 +65,7 @@ def test_gauges_move_when_a_check_fails_and_recovers(
         return [Check("pets.catalogue", probe)]
 
     settings = make_settings(health_interval_seconds=0.05)
-    with TestClient(create_app(settings, health_checks=[provider])) as client:
+    with TestClient(assemble_app(settings, AppOptions(health_checks=[provider]))) as client:
 
         def scrape() -> str:
             return client.get("/metrics").text
@@ -175,7 +177,7 @@ def test_readiness_draining_and_the_last_round_are_exported(
     # Migrated first: readiness needs the database and migrations checks passing too.
     settings = make_settings(health_interval_seconds=0.05)
     asyncio.run(upgrade_to_head(settings))
-    app = create_app(settings, health_checks=[provider])
+    app = assemble_app(settings, AppOptions(health_checks=[provider]))
     with TestClient(app) as client:
 
         def scrape() -> str:
@@ -186,7 +188,7 @@ def test_readiness_draining_and_the_last_round_are_exported(
         failing = wait_for_state(scrape, petsage_ready=0)
         outcome[0] = Outcome.ok()
         wait_for_state(scrape, petsage_ready=1)
-        app.state.health.lifecycle.start_draining()
+        state_of(app).get(HEALTH).lifecycle.start_draining()
         draining = state(scrape())
 
     assert ready["petsage_draining"] == 0

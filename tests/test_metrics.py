@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.middleware import Middleware
 
-from petsage.main import create_app
+from petsage.features.metrics.settings import MetricsSettings
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.observability.access_log import AccessLog
 from petsage.observability.metrics import Metrics
 from petsage.observability.request_context import Finished, RequestContextMiddleware
@@ -104,8 +105,9 @@ def test_probes_are_left_out_by_default(make_settings: Callable[..., Settings]) 
 def test_probes_are_counted_when_asked(
     make_settings: Callable[..., Settings], fast_path: bool
 ) -> None:
-    settings = make_settings(metrics_include_probes=True)
-    client = TestClient(create_app(settings, probe_fast_path=fast_path))
+    probes_counted = MetricsSettings(include_probes=True)
+    options = AppOptions(probe_fast_path=fast_path, feature_settings=[probes_counted])
+    client = TestClient(assemble_app(make_settings(), options))
     client.get("/system/health")
     client.get("/system/health")
     client.get("/system/health/no-such-probe")
@@ -145,7 +147,8 @@ def request_context(app: FastAPI) -> Middleware | None:
 def test_disabled_metrics_are_a_404_and_not_recorded(
     make_settings: Callable[..., Settings],
 ) -> None:
-    app = create_app(make_settings(metrics_enabled=False))
+    off = AppOptions(feature_settings=[MetricsSettings(enabled=False)])
+    app = assemble_app(make_settings(), off)
 
     response = TestClient(app).get("/metrics")
 
@@ -158,7 +161,7 @@ def test_disabled_metrics_are_a_404_and_not_recorded(
 
 
 def test_observability_off_removes_the_layer(make_settings: Callable[..., Settings]) -> None:
-    app = create_app(make_settings(), observability=False)
+    app = assemble_app(make_settings(), AppOptions(observability=False))
 
     response = TestClient(app).get("/")
 

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from petsage.http.application import PetSageAPI
 from petsage.http.probes import ProbeLane, RenderedResponse
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import Settings
 
 LIVE = "/system/health"
@@ -71,7 +71,7 @@ def test_the_lane_and_the_route_send_the_same_headers(
     make_settings: Callable[..., Settings],
 ) -> None:
     fast = TestClient(create_app(make_settings())).get(LIVE, headers={"X-Request-ID": GIVEN})
-    slow = TestClient(create_app(make_settings(), probe_fast_path=False)).get(
+    slow = TestClient(assemble_app(make_settings(), AppOptions(probe_fast_path=False))).get(
         LIVE, headers={"X-Request-ID": GIVEN}
     )
 
@@ -82,7 +82,7 @@ def test_the_lane_and_the_route_send_the_same_headers(
 def test_without_observability_the_lane_sends_no_request_id(
     make_settings: Callable[..., Settings],
 ) -> None:
-    response = TestClient(create_app(make_settings(), observability=False)).get(LIVE)
+    response = TestClient(assemble_app(make_settings(), AppOptions(observability=False))).get(LIVE)
 
     assert response.status_code == 200
     assert "x-request-id" not in response.headers
@@ -121,7 +121,7 @@ def test_objects_of_start_up_are_frozen_while_serving_and_thawed_after(
 ) -> None:
     """In a server process, frozen: a full collection skips them (the status page's p99);
     thawed at shutdown. Apps built for in-process tests are never frozen."""
-    with TestClient(create_app(make_settings(), freeze_after_start=True)) as client:
+    with TestClient(assemble_app(make_settings(), AppOptions(freeze_after_start=True))) as client:
         client.get(LIVE)
         frozen_while_serving = gc.get_freeze_count()
     with TestClient(create_app(make_settings())) as client:

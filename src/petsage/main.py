@@ -6,14 +6,23 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
 from petsage.blueprint import AppServices, Feature
-from petsage.blueprint.discovery import FeatureError, discover_features, select_features
-from petsage.blueprint.guard import fatal
+from petsage.blueprint.configuration import CONFIGURATION, Configuration
+from petsage.blueprint.discovery import (
+    FeatureError,
+    configure,
+    discover_features,
+    select_features,
+)
+from petsage.blueprint.feature import METRICS, MetricsExport
+from petsage.blueprint.guard import call_feature, fatal
 from petsage.blueprint.mount import (
     check_providers,
     include_routers,
@@ -21,17 +30,24 @@ from petsage.blueprint.mount import (
     probe_responders,
     running_features,
 )
-from petsage.blueprint.routes import PLATFORM, ServedRoute, served_routes
+from petsage.blueprint.routes import ServedRoute, served_routes
 from petsage.database.session import Database
-from petsage.health.registry import CheckProvider
+from petsage.health.registry import PLATFORM, CheckProvider
 from petsage.health.runtime import build_engine, running_health
 from petsage.http.application import PetSageAPI
-from petsage.http.dependencies import OPTIONAL_SECURITY_SCHEMES
+from petsage.http.dependencies import (
+    DATABASE,
+    HEALTH,
+    OPTIONAL_SECURITY_SCHEMES,
+    SETTINGS,
+    STARTED,
+)
 from petsage.http.docs import install_offline_docs
 from petsage.http.errors import install_error_handlers
 from petsage.http.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
 from petsage.http.openapi import install_openapi
 from petsage.http.probes import ProbeLane, ProbePaths, ProbeResponder
+from petsage.http.state import AppState, attach_state, state_of
 from petsage.observability.access_log import AccessLog
 from petsage.observability.health_metrics import watch_health
 from petsage.observability.logs import configure_logging
@@ -42,7 +58,7 @@ from petsage.observability.request_context import (
     RequestContextMiddleware,
 )
 from petsage.process import StartTime
-from petsage.settings import Settings, load_settings
+from petsage.settings import FeatureSettings, Settings, load_settings
 
 NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DESCRIPTION = (
@@ -54,23 +70,111 @@ DESCRIPTION = (
 WORKER_START_FAILURE = 3
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AppOptions:
+    """How an app is assembled beyond its settings; `create_app` takes the defaults.
+
+    - `probe_fast_path=False` sends every probe through its full FastAPI route; tests use it
+      to prove both paths answer alike, benchmarks to measure what the fast path saves.
+    - `observability=False` leaves out request ids, the access log and metrics (middleware
+      and the features exporting metrics) altogether; the benchmark measures their cost.
+    - `health_checks` are extra check providers, `features` replace discovery, and
+      `feature_settings` replace those features' settings from the environment (tests).
+    - `freeze_after_start=True` (a server process: `petsage serve` and its workers) hands
+      what exists once started to `gc.freeze()`; apps that tests start and stop by the
+      hundred in one process leave the collector alone.
+    - `start_failure_exit` (a server process): a feature whose lifespan fails to start ends
+      the process with one line and this exit code, instead of uvicorn's traceback.
+    """
+
+    probe_fast_path: bool = True
+    observability: bool = True
+    health_checks: Sequence[CheckProvider] = ()
+    features: Sequence[Feature] | None = None
+    feature_settings: Sequence[FeatureSettings] = ()
+    freeze_after_start: bool = False
+    start_failure_exit: int | None = None
+
+
+def server_options(start_failure_exit: int) -> AppOptions:
+    """The options of an app a server process serves (`petsage serve`, its workers)."""
+    return AppOptions(freeze_after_start=True, start_failure_exit=start_failure_exit)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build a PetSage application configured by `settings`, with every feature found."""
+    return assemble_app(settings, AppOptions())
+
+
+def assemble_app(settings: Settings, options: AppOptions) -> FastAPI:
+    """Build a PetSage application configured by `settings`, assembled as `options` say."""
+    # Here rather than in the CLI alone: each worker process builds its app through this.
+    configure_logging(settings.log_level, settings.log_format)
+    timeout = settings.feature_start_timeout_seconds
+    found = discover_features(timeout) if options.features is None else tuple(options.features)
+    configuration = configure(found, settings, options.feature_settings)
+    selected = select_features(found, configuration)
+    if not options.observability:
+        selected = tuple(f for f in selected if f.metrics_export is None)
+    extra = tuple(("an extra provider", provider) for provider in options.health_checks)
+    services = build_services(
+        configuration, selected, (*check_providers(selected, timeout), *extra)
+    )
+    app = PetSageAPI(
+        title="PetSage API",
+        description=DESCRIPTION,
+        version=__version__,
+        contact={
+            "name": settings.contact_name,
+            "url": str(settings.contact_url),
+            "email": settings.contact_email,
+        },
+        # Served by `install_openapi` and `install_offline_docs` instead.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        # FastAPI's native OpenTelemetry looks up providers on every request (about 3.5 us, a
+        # tenth of a probe's cost); PetSage reports through its own logs and /metrics instead.
+        telemetry=None if settings.otel_enabled else NATIVE_TELEMETRY_OFF,
+        lifespan=partial(_lifespan, services=services, features=selected, options=options),
+    )
+    _publish(services)
+    attach_state(app, services.state)
+    _install_platform(app)
+    platform = tuple(served_routes(app.routes, PLATFORM))
+    include_routers(app, selected)
+    responders = probe_responders(selected, services) if options.probe_fast_path else {}
+    probes = ProbePaths(probe_paths(selected, platform))
+    metrics = _metrics_export(selected, configuration) if services.metrics else None
+    _install_middleware(
+        app,
+        settings,
+        responders=responders,
+        probes=probes,
+        observability=options.observability,
+        export=metrics,
+    )
+    return app
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(
+    app: FastAPI, *, services: AppServices, features: Sequence[Feature], options: AppOptions
+) -> AsyncIterator[None]:
     """Start platform services and features in order and stop them in reverse, whatever
     happens."""
-    services: AppServices = app.state.services
-    exit_code: int | None = app.state.start_failure_exit
+    exit_code = options.start_failure_exit
     try:
         async with AsyncExitStack() as stack:
             # The engine connects lazily: liveness never waits on the database.
             stack.push_async_callback(services.database.dispose)
-            features = running_features(app.state.features, services, exit_code=exit_code)
-            await stack.enter_async_context(features)
+            running = running_features(features, services, exit_code=exit_code)
+            await stack.enter_async_context(running)
             # Last: readiness turns ok once everything above has started.
             await stack.enter_async_context(
                 running_health(services.health, services.database, services.settings)
             )
-            if app.state.freeze_after_start:
+            if options.freeze_after_start:
                 # What exists now (modules, classes, routes: some 300,000 objects) lives as
                 # long as the process: out of the cycle collector's way. Each full collection
                 # walked them all, a 40 ms pause that set the p99 of /system/status.json at 20
@@ -91,70 +195,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         fatal(str(exc), exit_code)
 
 
-def create_app(
-    settings: Settings,
-    *,
-    probe_fast_path: bool = True,
-    observability: bool = True,
-    health_checks: Sequence[CheckProvider] = (),
-    features: Sequence[Feature] | None = None,
-    freeze_after_start: bool = False,
-    start_failure_exit: int | None = None,
-) -> FastAPI:
-    """Build a PetSage application configured by `settings`, with every feature found.
-
-    `probe_fast_path=False` sends every probe through its full FastAPI route; tests use it to
-    prove both paths answer alike, benchmarks to measure what the fast path saves.
-    `observability=False` leaves out request ids, the access log and metrics (middleware and
-    `/metrics`) altogether; the benchmark measures what they cost against it.
-    `health_checks` are extra check providers and `features` replace discovery (tests).
-    `freeze_after_start=True` (a server process: `petsage serve` and its workers) hands what
-    exists once started to `gc.freeze()`; apps that tests start and stop by the hundred in one
-    process leave the collector alone.
-    `start_failure_exit` (a server process): a feature whose lifespan fails to start ends the
-    process with one line and this exit code, instead of uvicorn's traceback.
-    """
-    # Here rather than in the CLI alone: each worker process builds its app through this.
-    configure_logging(settings.log_level, settings.log_format)
-    if not observability:
-        settings = settings.model_copy(update={"metrics_enabled": False})
-    timeout = settings.feature_start_timeout_seconds
-    found = discover_features(timeout) if features is None else tuple(features)
-    selected = select_features(found, settings)
-    app = PetSageAPI(
-        title="PetSage API",
-        description=DESCRIPTION,
-        version=__version__,
-        contact={
-            "name": settings.contact_name,
-            "url": str(settings.contact_url),
-            "email": settings.contact_email,
-        },
-        # Served by `install_openapi` and `install_offline_docs` instead.
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-        # FastAPI's native OpenTelemetry looks up providers on every request (about 3.5 us, a
-        # tenth of a probe's cost); PetSage reports through its own logs and /metrics instead.
-        telemetry=None if settings.otel_enabled else NATIVE_TELEMETRY_OFF,
-        lifespan=lifespan,
-    )
-    extra = tuple(("an extra provider", provider) for provider in health_checks)
-    services = _build_services(settings, (*check_providers(selected, timeout), *extra))
-    app.state.services, app.state.features = services, selected
-    app.state.freeze_after_start = freeze_after_start
-    app.state.start_failure_exit = start_failure_exit
-    # The request dependencies (petsage.http.dependencies) read these.
-    app.state.settings, app.state.health = settings, services.health
-    app.state.database, app.state.started = services.database, services.started
-    app.state.metrics = services.metrics
-    _install_platform(app)
-    platform = tuple(served_routes(app.routes, PLATFORM))
-    include_routers(app, selected)
-    responders = probe_responders(selected, services) if probe_fast_path else {}
-    probes = ProbePaths(probe_paths(selected, platform))
-    _install_middleware(app, responders, probes, observability)
-    return app
+def _publish(services: AppServices) -> None:
+    """Each service once, under its key, for the request dependencies."""
+    state = services.state
+    state.put(CONFIGURATION, services.configuration)
+    state.put(SETTINGS, services.settings)
+    state.put(HEALTH, services.health)
+    state.put(DATABASE, services.database)
+    state.put(STARTED, services.started)
+    if services.metrics is not None:
+        state.put(METRICS, services.metrics)
 
 
 def _install_platform(app: FastAPI) -> None:
@@ -172,32 +222,51 @@ def platform_routes() -> tuple[ServedRoute, ...]:
     return tuple(served_routes(app.routes, PLATFORM))
 
 
-def _build_services(
-    settings: Settings, providers: Sequence[tuple[str, CheckProvider]]
+def build_services(
+    configuration: Configuration,
+    features: Sequence[Feature],
+    providers: Sequence[tuple[str, CheckProvider]],
 ) -> AppServices:
-    metrics = Metrics(build_info_labels(settings)) if settings.metrics_enabled else None
+    settings = configuration.core
+    # Recorded only for a feature that exports them (the `metrics` feature's /metrics).
+    exported = any(feature.metrics_export is not None for feature in features)
+    metrics = Metrics(build_info_labels(settings)) if exported else None
     health = build_engine(settings, providers)
     if metrics is not None:
         watch_health(metrics, health)
     return AppServices(
-        settings=settings,
+        configuration=configuration,
         health=health,
         database=Database.from_settings(settings),
         started=StartTime.now(),
         metrics=metrics,
+        state=AppState(),
     )
+
+
+def _metrics_export(features: Sequence[Feature], configuration: Configuration) -> MetricsExport:
+    """What the exporting features ask for, together: probes counted if any asks."""
+    timeout = configuration.core.feature_start_timeout_seconds
+    exports = [
+        call_feature(f.name, "metrics_export", partial(f.metrics_export, configuration), timeout)
+        for f in features
+        if f.metrics_export is not None
+    ]
+    return MetricsExport(include_probes=any(export.include_probes for export in exports))
 
 
 def _install_middleware(
     app: PetSageAPI,
+    settings: Settings,
+    *,
     responders: dict[str, ProbeResponder],
     probes: ProbePaths,
     observability: bool,
+    export: MetricsExport | None,
 ) -> None:
     # The probe lane answers before every middleware (see PetSageAPI); HEAD conversion and
     # response headers apply to every other answer. The request context (id, access log, HTTP
     # metrics) sits outermost, so every log line of a request carries the id.
-    settings: Settings = app.state.settings
     app.add_middleware(HeadAsGetMiddleware)
     if not observability:
         app.add_middleware(ResponseHeadersMiddleware, probe_paths=probes)
@@ -205,11 +274,10 @@ def _install_middleware(
         return
     access_log = AccessLog(include_probes=settings.access_log_probes, probe_paths=probes)
     recorders: list[Recorder] = [access_log]
-    metrics: Metrics | None = app.state.metrics
-    if metrics is not None:
-        include_probes = settings.metrics_include_probes
+    if export is not None:
+        metrics = state_of(app).get(METRICS)
         http = metrics.http(
-            include_probes=include_probes, probe_paths=probes, fixed_paths=responders
+            include_probes=export.include_probes, probe_paths=probes, fixed_paths=responders
         )
         recorders.insert(0, http)
     # Also sets ResponseHeadersMiddleware's headers, in its place: one layer, not two.
@@ -220,6 +288,4 @@ def _install_middleware(
 
 def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
-    return create_app(
-        load_settings(), freeze_after_start=True, start_failure_exit=WORKER_START_FAILURE
-    )
+    return assemble_app(load_settings(), server_options(WORKER_START_FAILURE))

@@ -11,7 +11,7 @@ import json
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AnyHttpUrl,
@@ -32,6 +32,8 @@ from petsage.credentials import mask_credentials
 ENV_PREFIX = "PETSAGE_"
 # Values never echoed in an error message: they may carry credentials.
 SECRET_FIELDS = frozenset({"database_url", "health_token"})
+# A feature's field is secret when its name says so (`api_token`, `client_secret`).
+SECRET_WORDS = ("token", "secret", "password")
 # The start of the placeholders shipped in example files (`CHANGE-ME-...`), refused as a token.
 PLACEHOLDER_PREFIX = "CHANGE-ME"
 MIN_TOKEN_CHARACTERS = 16
@@ -78,7 +80,8 @@ class HttpCheckSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """Every PetSage setting. The README's configuration table mirrors this class."""
+    """The platform's settings. A feature's own live in its `FeatureSettings` class; the
+    README's configuration table lists both (tests/test_settings_table.py checks it)."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -165,26 +168,16 @@ class Settings(BaseSettings):
     health_loop_lag_warning_ms: float = Field(default=200.0, ge=10)
     health_http_checks: list[HttpCheckSettings] = Field(default_factory=list)
 
-    # --- Status page ---------------------------------------------------------------------------
-    status_page_enabled: bool = True
-    # 0: never merge. A gap is compared with it, not waited for, so any length is honoured.
-    status_incident_merge_seconds: float = Field(default=300.0, ge=0, le=86_400)
-    # At least the 90 days the page shows.
-    status_rollup_days: int = Field(default=400, ge=90, le=3650)
-    # Where readers reach PetSage (`https://status.example.com`): the feed's links start with
-    # it. Unset, they are relative to the feed itself; never built from the request's `Host`.
+    # --- Public address -------------------------------------------------------------------------
+    # Where readers reach PetSage (`https://status.example.com`): absolute links (the status
+    # feed's) start with it. Unset, they are relative; never built from the request's `Host`.
     public_base_url: AnyHttpUrl | None = None
 
     # --- Observability -------------------------------------------------------------------------
-    metrics_enabled: bool = True
-    metrics_include_probes: bool = False
+    # (Metrics are the `metrics` feature's: PETSAGE_METRICS_* live in its settings.)
     git_commit: str | None = None
     # FastAPI's native OpenTelemetry, driven by the global OTel providers; off by default.
     otel_enabled: bool = False
-
-    # --- Status page (live updates) -----------------------------------------------------------
-    # Open Server-Sent Events streams per process; beyond it a stream gets 503 (the page polls).
-    status_max_streams: int = Field(default=100, ge=0, le=10_000)
 
     @field_validator("features_disabled", mode="before")
     @classmethod
@@ -240,6 +233,36 @@ class Settings(BaseSettings):
         return self.data_dir / "petsage.sqlite3"
 
 
+class FeatureSettings(BaseSettings):
+    """The base of a feature's own settings (`Feature(settings=...)`).
+
+    A subclass names its variables by its `env_prefix`, which starts with `PETSAGE_`:
+    `model_config = SettingsConfigDict(env_prefix="PETSAGE_STATUS_")`. They are read from the
+    environment and `.env` as the core settings are, validated at start-up with the same
+    one-line errors, and never echo a field whose name says it is a secret.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    @classmethod
+    def env_prefix(cls) -> str:
+        return str(cls.model_config.get("env_prefix", "")).upper()
+
+    @classmethod
+    def variables(cls) -> tuple[str, ...]:
+        """The environment variables this class reads, as the README lists them."""
+        return tuple(f"{cls.env_prefix()}{name.upper()}" for name in cls.model_fields)
+
+
+S = TypeVar("S", bound=FeatureSettings)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build `Settings` from the environment, raising a one-line `ConfigurationError` if invalid."""
     try:
@@ -250,7 +273,18 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigurationError(describe_settings_error(exc)) from None
 
 
-def describe_validation_error(exc: ValidationError) -> str:
+def load_feature_settings(cls: type[S], **overrides: Any) -> S:
+    """Build a feature's settings from the environment, as `load_settings` does the core's."""
+    prefix = cls.env_prefix()
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        raise ConfigurationError(describe_validation_error(exc, prefix)) from None
+    except SettingsError as exc:
+        raise ConfigurationError(describe_settings_error(exc, prefix)) from None
+
+
+def describe_validation_error(exc: ValidationError, prefix: str = ENV_PREFIX) -> str:
     """Name the first offending variable as the operator typed it: `PETSAGE_PORT: ...`, and
     where in it for a structured one: `PETSAGE_HEALTH_HTTP_CHECKS: entry 0, 'url': ...`.
 
@@ -259,13 +293,13 @@ def describe_validation_error(exc: ValidationError) -> str:
     """
     error = exc.errors(include_url=False)[0]
     field, *inside = error["loc"] or ("settings",)
-    variable = f"{ENV_PREFIX}{str(field).upper()}"
+    variable = f"{prefix}{str(field).upper()}"
     received = error.get("input")
     if error["type"] == "extra_forbidden" and inside:
         *inside, key = inside  # the value of a mistyped key says nothing more
         problem = f"unknown key {_shorten(str(key))!r}"
     else:
-        secret = field in SECRET_FIELDS or isinstance(received, dict | list)
+        secret = _is_secret(str(field)) or isinstance(received, dict | list)
         # Masked before it is cut short, so the cut cannot leave a password without its `@`.
         shown = "" if secret else f" (got {_shorten(mask_credentials(str(received)))!r})"
         problem = f"{error['msg']}{shown}"
@@ -276,6 +310,10 @@ def describe_validation_error(exc: ValidationError) -> str:
     )
 
 
+def _is_secret(field: str) -> bool:
+    return field in SECRET_FIELDS or any(word in field for word in SECRET_WORDS)
+
+
 def _describe_location(part: int | str) -> str:
     return f"entry {part}" if isinstance(part, int) else repr(_shorten(part))
 
@@ -284,13 +322,13 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
-def describe_settings_error(exc: SettingsError) -> str:
+def describe_settings_error(exc: SettingsError, prefix: str = ENV_PREFIX) -> str:
     """A value pydantic-settings could not decode (bad JSON in a list setting), in one line.
 
     Only the decoder's position is shown: the value itself may be long, or carry secrets.
     """
     match = _SETTINGS_ERROR_FIELD.search(str(exc))
-    variable = f"{ENV_PREFIX}{match.group(1).upper()}" if match else "settings"
+    variable = f"{prefix}{match.group(1).upper()}" if match else "settings"
     cause = exc.__cause__
     if isinstance(cause, json.JSONDecodeError):
         return f"invalid setting {variable}: not valid JSON ({cause.msg} at position {cause.pos})"

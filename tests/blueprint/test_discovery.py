@@ -9,9 +9,15 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from petsage.blueprint import Feature
-from petsage.blueprint.discovery import FeatureError, discover_features, select_features
+from petsage.blueprint.discovery import (
+    FeatureError,
+    configure,
+    discover_features,
+    select_features,
+)
+from petsage.features.metrics.settings import MetricsSettings
 from petsage.health.registry import DuplicateCheckError
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import ConfigurationError, Settings
 from tests.support.health import Switch
 
@@ -48,7 +54,7 @@ def test_a_route_served_by_another_feature_is_refused(
     features = (*discover_features(), feature_serving("/system/health"))
 
     with pytest.raises(FeatureError) as raised:
-        create_app(make_settings(), features=features)
+        assemble_app(make_settings(), AppOptions(features=features))
 
     assert str(raised.value) == (
         "feature 'copycat': GET /system/health is already served by feature 'smoke_test'"
@@ -59,7 +65,7 @@ def test_a_route_served_by_the_platform_is_refused(
     make_settings: Callable[..., Settings],
 ) -> None:
     with pytest.raises(FeatureError, match=r"GET /docs is already served by the platform"):
-        create_app(make_settings(), features=[feature_serving("/docs")])
+        assemble_app(make_settings(), AppOptions(features=[feature_serving("/docs")]))
 
 
 def test_a_check_name_taken_by_the_platform_is_refused(
@@ -69,7 +75,7 @@ def test_a_check_name_taken_by_the_platform_is_refused(
     clash = Feature(name="clash", summary="Watches the disk again", health_checks=disk.provider())
 
     with pytest.raises(DuplicateCheckError) as raised:
-        create_app(make_settings(), features=[clash])
+        assemble_app(make_settings(), AppOptions(features=[clash]))
 
     assert str(raised.value) == (
         "health check 'disk' is registered twice: by the platform and by feature 'clash'"
@@ -97,8 +103,10 @@ def test_features_can_be_disabled_by_name(make_settings: Callable[..., Settings]
 def test_disabling_a_required_or_unknown_feature_is_refused(
     make_settings: Callable[..., Settings], disabled: str, message: str
 ) -> None:
+    found = discover_features()
+    configuration = configure(found, make_settings(features_disabled=disabled))
     with pytest.raises(ConfigurationError) as raised:
-        select_features(discover_features(), make_settings(features_disabled=disabled))
+        select_features(found, configuration)
 
     assert str(raised.value).startswith(f"invalid setting PETSAGE_FEATURES_DISABLED: {message}")
 
@@ -106,10 +114,10 @@ def test_disabling_a_required_or_unknown_feature_is_refused(
 def test_a_feature_switched_off_by_its_setting_is_not_mounted(
     make_settings: Callable[..., Settings],
 ) -> None:
-    names = [f.name for f in select_features(discover_features(), make_settings())]
-    off = [
-        f.name for f in select_features(discover_features(), make_settings(metrics_enabled=False))
-    ]
+    found = discover_features()
+    names = [f.name for f in select_features(found, configure(found, make_settings()))]
+    switched_off = configure(found, make_settings(), [MetricsSettings(enabled=False)])
+    off = [f.name for f in select_features(found, switched_off)]
 
     assert "metrics" in names
     assert "metrics" not in off

@@ -12,12 +12,12 @@ import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from petsage.blueprint import AppServices, Feature
+from petsage.blueprint import AppServices, Configuration, Feature
 from petsage.blueprint.discovery import FeatureError, discover_features
 from petsage.blueprint.mount import probe_responders
 from petsage.health.check import Check
 from petsage.http.probes import ProbeResponder, RenderedResponse, constant
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app, build_services
 from petsage.settings import ConfigurationError, Settings
 from tests.support.plugins import install_feature, site_on_path
 
@@ -41,7 +41,7 @@ def raises(*_: object) -> None:
 
 def refusal(settings: Settings, *features: Feature) -> str:
     with pytest.raises(FeatureError) as raised:
-        create_app(settings, features=(*discover_features(), *features))
+        assemble_app(settings, AppOptions(features=(*discover_features(), *features)))
     return str(raised.value)
 
 
@@ -68,7 +68,7 @@ def checks_raise_at_length(_: Settings) -> list[Check]:
     raise ValueError("x" * 5000)
 
 
-def enabled_raises(_: Settings) -> bool:
+def enabled_raises(_: Configuration) -> bool:
     raise SystemExit(3)
 
 
@@ -139,7 +139,7 @@ def test_two_responders_for_one_path_are_refused(make_settings: Callable[..., Se
         )
         for name in ("first_twin", "second_twin")
     ]
-    services = create_app(make_settings(), features=()).state.services
+    services = build_services(Configuration(make_settings()), (), ())
 
     with pytest.raises(FeatureError) as raised:
         probe_responders(twins, services)
@@ -198,10 +198,8 @@ async def times_out_itself(_: AppServices) -> AsyncIterator[None]:
 def test_a_lifespan_timing_out_on_its_own_is_its_failure_not_the_bound(
     make_settings: Callable[..., Settings],
 ) -> None:
-    app = create_app(
-        make_settings(),
-        features=[Feature(name="impatient", summary="x", lifespan=times_out_itself)],
-    )
+    impatient = Feature(name="impatient", summary="x", lifespan=times_out_itself)
+    app = assemble_app(make_settings(), AppOptions(features=[impatient]))
 
     with pytest.raises(FeatureError) as raised, TestClient(app):
         pass
@@ -215,7 +213,8 @@ def test_a_lifespan_that_never_starts_is_cut_at_the_timeout(
     make_settings: Callable[..., Settings],
 ) -> None:
     sleeper = Feature(name="sleeper", summary="x", lifespan=never_starts)
-    app = create_app(make_settings(feature_start_timeout_seconds=0.2), features=[sleeper])
+    settings = make_settings(feature_start_timeout_seconds=0.2)
+    app = assemble_app(settings, AppOptions(features=[sleeper]))
 
     with pytest.raises(FeatureError) as raised, TestClient(app):
         pass

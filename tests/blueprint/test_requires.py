@@ -8,8 +8,14 @@ from collections.abc import Callable
 import pytest
 
 from petsage.blueprint import Feature
-from petsage.blueprint.discovery import FeatureError, discover_features, select_features
+from petsage.blueprint.discovery import FeatureError, configure, discover_features
+from petsage.blueprint.discovery import select_features as select_with
 from petsage.settings import ConfigurationError, Settings
+
+
+def select_features(features: tuple[Feature, ...], settings: Settings) -> tuple[Feature, ...]:
+    return select_with(features, configure(features, settings))
+
 
 ACTIVITY = Feature(name="activity", summary="Needs the root page", requires=("root",))
 

@@ -5,6 +5,18 @@ in the `petsage.features` entry-point group) whose `__init__.py` exports `featur
 `Feature` declaring everything the feature brings. The app factory finds and mounts them.
 """
 
-from petsage.blueprint.feature import AppServices, Feature, ProbeProvider
+from petsage.blueprint.configuration import Configuration, feature_settings
+from petsage.blueprint.feature import AppServices, Feature, MetricsExport, ProbeProvider
+from petsage.http.state import StateKey
+from petsage.settings import FeatureSettings
 
-__all__ = ["AppServices", "Feature", "ProbeProvider"]
+__all__ = [
+    "AppServices",
+    "Configuration",
+    "Feature",
+    "FeatureSettings",
+    "MetricsExport",
+    "ProbeProvider",
+    "StateKey",
+    "feature_settings",
+]

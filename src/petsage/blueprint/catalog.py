@@ -8,14 +8,18 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from starlette.routing import BaseRoute, Mount, Route
-
-from petsage.blueprint.discovery import discover_features, platform_tables, select_features
+from petsage.blueprint.discovery import (
+    configure,
+    discover_features,
+    platform_tables,
+    select_features,
+)
 from petsage.blueprint.feature import Feature
 from petsage.blueprint.guard import call_feature
 from petsage.blueprint.mount import feature_routes
-from petsage.blueprint.routes import PLATFORM, ServedRoute, owner_of
+from petsage.blueprint.routes import ServedRoute, owner_of
 from petsage.health.check import Check
+from petsage.health.registry import PLATFORM
 from petsage.settings import Settings
 
 
@@ -63,7 +67,7 @@ class FeatureEntry:
 def catalog(settings: Settings) -> tuple[FeatureEntry, ...]:
     """Every feature found, in discovery order; raises `ConfigurationError` as the app would."""
     found = discover_features(settings.feature_start_timeout_seconds)
-    enabled = {feature.name for feature in select_features(found, settings)}
+    enabled = {feature.name for feature in select_features(found, configure(found, settings))}
     return tuple(_entry(feature, settings, feature.name in enabled) for feature in found)
 
 
@@ -73,23 +77,17 @@ def _entry(feature: Feature, settings: Settings, enabled: bool) -> FeatureEntry:
         summary=feature.summary,
         enabled=enabled,
         required=feature.required,
-        routes=tuple(
-            route for router in feature.routers for r in router.routes for route in _routes(r)
-        ),
+        routes=tuple(line for route in feature_routes(feature) for line in _lines(route)),
         checks=_check_names(feature, settings),
         tables=feature.tables,
     )
 
 
-def _routes(route: BaseRoute) -> Iterable[str]:
-    if isinstance(route, Route):
-        # HEAD is answered wherever GET is (HeadAsGetMiddleware); it says nothing new.
-        return [
-            f"{method} {route.path}" for method in sorted(route.methods or ()) if method != "HEAD"
-        ]
-    if isinstance(route, Mount):
-        return [f"* {route.path}/"]
-    return []
+def _lines(route: ServedRoute) -> list[str]:
+    if route.methods is None:  # a mount: everything below its path
+        return [f"* {route.path.removesuffix('{path:path}')}"]
+    # HEAD is answered wherever GET is (HeadAsGetMiddleware); it says nothing new.
+    return [f"{method} {route.path}" for method in sorted(route.methods) if method != "HEAD"]
 
 
 def _check_names(feature: Feature, settings: Settings) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Mapper
 
+from petsage.blueprint.configuration import Configuration
 from petsage.blueprint.feature import Feature
 from petsage.blueprint.guard import (
     DEFAULT_START_TIMEOUT_SECONDS,
@@ -28,10 +29,16 @@ from petsage.blueprint.guard import (
     describe_failure,
     within,
 )
-from petsage.blueprint.routes import PLATFORM
 from petsage.database.base import Base
 from petsage.health import history as _platform_models  # noqa: F401  (platform tables first)
-from petsage.settings import ConfigurationError, Settings
+from petsage.health.registry import PLATFORM
+from petsage.settings import (
+    ENV_PREFIX,
+    ConfigurationError,
+    FeatureSettings,
+    Settings,
+    load_feature_settings,
+)
 
 BUILTIN_PACKAGE = "petsage.features"
 ENTRY_POINT_GROUP = "petsage.features"
@@ -39,7 +46,13 @@ DISABLED_VARIABLE = "PETSAGE_FEATURES_DISABLED"
 _NAME_SHOWN = 40
 _DUPLICATE_TABLE = re.compile(r"Table '([^']+)' is already defined")
 
-__all__ = ["FeatureError", "discover_features", "platform_tables", "select_features"]
+__all__ = [
+    "FeatureError",
+    "configure",
+    "discover_features",
+    "platform_tables",
+    "select_features",
+]
 
 
 def discover_features(
@@ -48,19 +61,68 @@ def discover_features(
     """Every feature, built-in first, each checked against the ones before it; each import
     may take up to `timeout` seconds (`petsage.blueprint.guard`)."""
     owners = dict.fromkeys(platform_tables(), PLATFORM)
+    variables = dict.fromkeys(core_variables(), PLATFORM)
     features: list[Feature] = []
     sources: list[tuple[str, str | EntryPoint]] = [*_builtin_sources(), *_plugin_sources()]
     for name, source in sources:
         feature = _load(name, source, owners, timeout)
         if any(known.name == feature.name for known in features):
             raise FeatureError(f"feature {feature.name!r} is declared twice")
+        _check_variables(feature, variables)
         features.append(feature)
     return tuple(features)
 
 
-def select_features(features: Iterable[Feature], settings: Settings) -> tuple[Feature, ...]:
+def core_variables() -> tuple[str, ...]:
+    """The environment variables of the core settings."""
+    return tuple(f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields)
+
+
+def _check_variables(feature: Feature, owners: dict[str, str]) -> None:
+    """One variable, one meaning: a feature's settings may not read another owner's."""
+    mine = feature.settings.variables() if feature.settings is not None else ()
+    for variable in mine:
+        if (owner := owners.get(variable)) is not None:
+            theirs = owner if owner == PLATFORM else f"feature {owner!r}"
+            raise FeatureError(
+                f"feature {feature.name!r}: setting {variable} is already read by {theirs}"
+            )
+    owners.update(dict.fromkeys(mine, feature.name))
+
+
+def configure(
+    features: Iterable[Feature], settings: Settings, given: Iterable[FeatureSettings] = ()
+) -> Configuration:
+    """The core settings and the settings of every feature not disabled by name, each loaded
+    from the environment (or taken from `given`, tests' instances) and validated now: a bad
+    value is one line naming its variable, as for a core setting."""
+    chosen = {type(instance): instance for instance in given}
+    loaded: dict[type[FeatureSettings], FeatureSettings] = {}
+    for feature in features:
+        cls = feature.settings
+        if cls is None or feature.name in settings.features_disabled or cls in loaded:
+            continue
+        loaded[cls] = chosen[cls] if cls in chosen else _load_settings(feature.name, cls)
+    return Configuration(settings, loaded)
+
+
+def _load_settings(name: str, cls: type[FeatureSettings]) -> FeatureSettings:
+    try:
+        return load_feature_settings(cls)
+    except ConfigurationError:
+        raise
+    except Exception as exc:  # a plug-in's validator that raised something else
+        raise FeatureError(
+            f"feature {name!r}: its settings failed to load: {describe_failure(exc)}"
+        ) from None
+
+
+def select_features(
+    features: Iterable[Feature], configuration: Configuration
+) -> tuple[Feature, ...]:
     """The features this app serves: not disabled by name, and switched on by their settings."""
     features = tuple(features)
+    settings = configuration.core
     disabled = settings.features_disabled
     known = {feature.name: feature for feature in features}
     for name in sorted(disabled):
@@ -78,7 +140,7 @@ def select_features(features: Iterable[Feature], settings: Settings) -> tuple[Fe
             )
     timeout = settings.feature_start_timeout_seconds
     selected = tuple(
-        f for f in features if f.name not in disabled and _enabled(f, settings, timeout)
+        f for f in features if f.name not in disabled and _enabled(f, configuration, timeout)
     )
     _check_requirements(selected, known, disabled)
     return selected
@@ -103,9 +165,9 @@ def _check_requirements(
             raise FeatureError(f"{problem}, which is not installed")
 
 
-def _enabled(feature: Feature, settings: Settings, timeout: float) -> bool:
+def _enabled(feature: Feature, configuration: Configuration, timeout: float) -> bool:
     return call_feature(
-        feature.name, "enabled_when", partial(feature.enabled_when, settings), timeout
+        feature.name, "enabled_when", partial(feature.enabled_when, configuration), timeout
     )
 
 

@@ -25,7 +25,6 @@ from petsage.blueprint.guard import (
     within,
 )
 from petsage.blueprint.routes import (
-    PLATFORM,
     ServedRoute,
     first_overlap,
     owner_of,
@@ -33,7 +32,7 @@ from petsage.blueprint.routes import (
     under_prefix,
 )
 from petsage.health.check import Check
-from petsage.health.registry import CheckProvider
+from petsage.health.registry import PLATFORM, CheckProvider
 from petsage.http.probes import ProbeResponder
 from petsage.settings import Settings
 
@@ -156,6 +155,9 @@ async def _start(
     assert feature.lifespan is not None
     message = f"feature {feature.name!r}: its lifespan did not start {within(seconds)}"
     bound = asyncio.timeout(seconds)
+    # Pushed first, so popped last: what it provided goes once its lifespan has ended.
+    for key in feature.provides:
+        stack.callback(services.state.discard, key)
     try:
         with _backstop(seconds + LIFESPAN_WATCHDOG_GRACE_SECONDS, message, exit_code):
             async with bound:
@@ -168,6 +170,11 @@ async def _start(
         raise FeatureError(
             f"feature {feature.name!r} failed to start: {describe_failure(exc)}"
         ) from None
+    for key in feature.provides:
+        if key not in services.state:
+            raise FeatureError(
+                f"feature {feature.name!r}: its lifespan started without providing {key.name!r}"
+            )
 
 
 def _backstop(seconds: float, message: str, exit_code: int | None) -> AbstractContextManager[None]:

@@ -17,7 +17,6 @@ from functools import cache
 from starlette.convertors import CONVERTOR_TYPES
 from starlette.routing import BaseRoute, Mount, Route
 
-PLATFORM = "the platform"
 # `{name}` or `{name:convertor}` in a path template, as Starlette parses it.
 PARAMETER = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
 # Values tried for a parameter, besides the other pattern's own literal text: one of each

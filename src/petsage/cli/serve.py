@@ -74,12 +74,13 @@ def serve(
 
 
 def app_or_exit(settings: Settings) -> FastAPI:
-    from petsage.main import create_app  # noqa: PLC0415 (see the docstring)
+    from petsage.main import assemble_app, server_options  # noqa: PLC0415 (see the docstring)
 
     try:
         # A feature whose lifespan fails to start then ends the process with one line and
         # exit 2, like every other start-up refusal (after the port is bound, unavoidably).
-        return create_app(settings, freeze_after_start=True, start_failure_exit=2)
+        # Its settings, and every feature's, are validated here: one line, before any port.
+        return assemble_app(settings, server_options(start_failure_exit=2))
     except ConfigurationError as exc:
         fail(str(exc))
 

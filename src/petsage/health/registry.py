@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from petsage.errors import NotFoundError
 from petsage.health.check import Check
 from petsage.settings import ConfigurationError, Settings
 
 CheckProvider = Callable[[Settings], Iterable[Check]]
+# The owner of what no feature brings: the built-in checks, and (petsage.blueprint) the
+# platform's routes, tables and settings.
 PLATFORM = "the platform"
+
+
+class CheckNotFoundError(NotFoundError):
+    """A check asked for by name (a path, a badge) that is not registered: 404."""
+
+    code = "check_not_found"
 
 
 class DuplicateCheckError(ConfigurationError):

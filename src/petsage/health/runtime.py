@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from petsage.database.session import Database
 from petsage.health.checks import builtin_checks
-from petsage.health.drain import drain_on_sigterm
+from petsage.health.drain import stop_on_signals
 from petsage.health.engine import HealthEngine
 from petsage.health.history_recorder import HistoryRecorder
 from petsage.health.registry import PLATFORM, CheckProvider, build_registry
@@ -40,7 +40,7 @@ async def running_health(
     recorder.start()
     engine.start()
     try:
-        with drain_on_sigterm(engine.lifecycle, settings.shutdown_drain_seconds):
+        with stop_on_signals(engine.lifecycle, settings.shutdown_drain_seconds):
             engine.lifecycle.mark_serving()
             yield engine
     finally:

@@ -17,6 +17,7 @@ from petsage.database.session import DATABASE_UNAVAILABLE, Database, DatabaseUna
 from petsage.health.check import describe_error
 from petsage.health.engine import HealthEngine
 from petsage.http.detail_policy import depends_on_authorization, may_see_details
+from petsage.http.state import StateKey, state_of
 from petsage.http.vary import note_authorization
 from petsage.process import StartTime
 from petsage.settings import Settings
@@ -24,24 +25,18 @@ from petsage.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+# The platform's services, each put once by the app factory.
+SETTINGS: StateKey[Settings] = StateKey("settings")
+HEALTH: StateKey[HealthEngine] = StateKey("health")
+DATABASE: StateKey[Database] = StateKey("database")
+STARTED: StateKey[StartTime] = StateKey("started")
 
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-async def _health(request: Request) -> HealthEngine:
-    engine: HealthEngine = request.app.state.health
-    return engine
-
-
-HealthDep = Annotated[HealthEngine, Depends(_health)]
+SettingsDep = Annotated[Settings, Depends(SETTINGS.dependency)]
+HealthDep = Annotated[HealthEngine, Depends(HEALTH.dependency)]
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    database: Database = request.app.state.database
+    database = state_of(request.app).get(DATABASE)
     try:
         async with database.session() as session:
             yield session
@@ -56,13 +51,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 # error (503 when the database went away, else 500) rather than a 200 for data never stored.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
-
-async def _start_time(request: Request) -> StartTime:
-    started: StartTime = request.app.state.started
-    return started
-
-
-StartTimeDep = Annotated[StartTime, Depends(_start_time)]
+StartTimeDep = Annotated[StartTime, Depends(STARTED.dependency)]
 
 HEALTH_AUTH_SCHEME = "HealthToken"
 # Security schemes that only add to an anonymous answer: OpenAPI marks them optional.

@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from petsage.health.check import Check, Outcome
 from petsage.health.engine import HealthEngine
 from petsage.health.model import Status
+from petsage.http.dependencies import HEALTH
+from petsage.http.state import state_of
 from petsage.settings import Settings
 
 WAIT_SECONDS = 10.0
@@ -61,8 +63,7 @@ def wait_for(predicate: Callable[[], bool], what: str, timeout: float = WAIT_SEC
 
 
 def engine_of(app: FastAPI) -> HealthEngine:
-    engine: HealthEngine = app.state.health
-    return engine
+    return state_of(app).get(HEALTH)
 
 
 def wait_for_rounds(app: FastAPI, count: int = 1) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from petsage.errors import NotFoundError, PetSageError
+from petsage.errors import PetSageError
 from petsage.features.health_checks.models import (
     HealthEventPublic,
     HealthEventsPublic,
@@ -27,6 +27,7 @@ from petsage.health.check import Check, describe_error
 from petsage.health.engine import HealthEngine
 from petsage.health.lifecycle import Phase
 from petsage.health.model import CheckResult, Status
+from petsage.health.registry import CheckNotFoundError
 from petsage.health.snapshot import HealthSnapshot
 
 logger = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ DRAINING = "PetSage is shutting down: draining connections."
 READY = "PetSage is ready: every check passes."
 # Kubernetes' wording: error text can name hosts, users and versions worth hiding.
 REASON_WITHHELD = "reason withheld"
-
-
-class CheckNotFoundError(NotFoundError):
-    code = "check_not_found"
 
 
 class HealthNotStartedError(PetSageError):

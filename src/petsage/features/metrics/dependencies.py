@@ -2,15 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
+from petsage.blueprint.feature import METRICS
 from petsage.observability.metrics import Metrics
 
-
-def _metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
-
-
-# Declared here, not in petsage.http.dependencies: the HTTP layer sits below observability.
-MetricsDep = Annotated[Metrics, Depends(_metrics)]
+# Put by the factory whenever a feature exports metrics, as this one does.
+MetricsDep = Annotated[Metrics, Depends(METRICS.dependency)]

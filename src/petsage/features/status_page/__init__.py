@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from petsage.blueprint import AppServices, Feature
+from petsage.features.status_page.dependencies import BOARD, STREAMS
 from petsage.features.status_page.lifespan import status_lifespan
 from petsage.features.status_page.orm import (
     StatusDailyRollup,
@@ -15,19 +16,17 @@ from petsage.features.status_page.orm import (
     StatusInstanceRun,
 )
 from petsage.features.status_page.router import api_router
+from petsage.features.status_page.settings import StatusPageSettings, page_enabled
 from petsage.features.status_page.streams import live_streams
 from petsage.features.status_page.views import page_router
-from petsage.settings import Settings
-
-
-def _status_page_enabled(settings: Settings) -> bool:
-    return settings.status_page_enabled
 
 
 @asynccontextmanager
 async def _lifespan(services: AppServices) -> AsyncIterator[None]:
     # Streams inside the board's lifespan: they end before the board stops.
-    async with status_lifespan(services), live_streams(services):
+    async with status_lifespan(services) as board, live_streams(services) as hub:
+        services.state.put(BOARD, board)
+        services.state.put(STREAMS, hub)
         yield
 
 
@@ -37,5 +36,7 @@ feature = Feature(
     routers=(api_router, page_router),
     models=(StatusInstanceRun, StatusDailyRollup, StatusIncident),
     lifespan=_lifespan,
-    enabled_when=_status_page_enabled,
+    provides=(BOARD, STREAMS),
+    settings=StatusPageSettings,
+    enabled_when=page_enabled,
 )

@@ -1,19 +1,15 @@
-"""`StatusBoardDep`: the board the feature's lifespan built, for its routes."""
+"""What the feature's lifespan provides its routes, under typed keys: the board, the hub."""
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from petsage.blueprint import AppServices
+from petsage.blueprint import StateKey
 from petsage.features.status_page.board import StatusBoard
-from petsage.features.status_page.lifespan import FEATURE
+from petsage.features.status_page.streams import StreamHub
 
+BOARD: StateKey[StatusBoard] = StateKey("status_page.board")
+STREAMS: StateKey[StreamHub] = StateKey("status_page.streams")
 
-def _board(request: Request) -> StatusBoard:
-    services: AppServices = request.app.state.services
-    board = services.feature_state[FEATURE]
-    assert isinstance(board, StatusBoard), "the status_page lifespan did not run"
-    return board
-
-
-StatusBoardDep = Annotated[StatusBoard, Depends(_board)]
+StatusBoardDep = Annotated[StatusBoard, Depends(BOARD.dependency)]
+StreamHubDep = Annotated[StreamHub, Depends(STREAMS.dependency)]

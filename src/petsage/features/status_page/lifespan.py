@@ -19,29 +19,30 @@ from petsage.features.status_page.hours import HourCache
 from petsage.features.status_page.late import LateChanges
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.prometheus import UptimeCollector
+from petsage.features.status_page.settings import StatusPageSettings
 from petsage.features.status_page.timeline import Change
 from petsage.health import history
 from petsage.process import instance_id
 
 logger = logging.getLogger("petsage.status_page")
 
-FEATURE = "status_page"
-HEARTBEAT_SECONDS = 60.0
+# How often this run's row says it is alive (a database write; the stream keep-alive comment
+# of `streams.py` is another matter).
+RUN_HEARTBEAT_SECONDS = 60.0
 # After a failed heartbeat: soon, so that a run is seen alive (and one never recorded gets its
 # row) within seconds of the database coming back, not a minute later.
-HEARTBEAT_RETRY_SECONDS = 5.0
+RUN_HEARTBEAT_RETRY_SECONDS = 5.0
 # A run silent for this long crashed at its last heartbeat.
-ALIVE_WITHIN_SECONDS = 3 * HEARTBEAT_SECONDS
+ALIVE_WITHIN_SECONDS = 3 * RUN_HEARTBEAT_SECONDS
 ROLLUP_EVERY_SECONDS = 3600.0
 SHUTDOWN_WAIT_SECONDS = 5.0
 
 
 def policy_of(services: AppServices) -> service.StatusPolicy:
-    settings = services.settings
     return service.StatusPolicy(
         checks={check.name: check.critical for check in services.health.registry},
-        merge_seconds=settings.status_incident_merge_seconds,
-        history_days=settings.health_history_days,
+        merge_seconds=services.settings_of(StatusPageSettings).incident_merge_seconds,
+        history_days=services.settings.health_history_days,
         alive_within=ALIVE_WITHIN_SECONDS,
     )
 
@@ -105,12 +106,12 @@ def build_board(services: AppServices, run: InstanceRun) -> StatusBoard:
 
 
 @asynccontextmanager
-async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
-    """Record this run (start now, stop at exit), keep the board fresh and roll up days."""
+async def status_lifespan(services: AppServices) -> AsyncIterator[StatusBoard]:
+    """Record this run (start now, stop at exit), keep the board fresh and roll up days;
+    yields the board."""
     instance = instance_id()
     run = InstanceRun(services.database, instance)
     board = build_board(services, run)
-    services.feature_state[FEATURE] = board
     services.health.add_listener(board)
     services.health.lifecycle.on_change(lambda _: board.request_refresh())
     if services.metrics is not None:
@@ -122,7 +123,7 @@ async def status_lifespan(services: AppServices) -> AsyncIterator[None]:
         asyncio.create_task(_every(ROLLUP_EVERY_SECONDS, _roll_up(services, board), "rollup")),
     ]
     try:
-        yield
+        yield board
     finally:
         for task in tasks:
             task.cancel()
@@ -171,9 +172,9 @@ class InstanceRun:
                 await self.heartbeat()
             except Exception as exc:
                 logger.warning("status page heartbeat failed: %s", exc)
-                await asyncio.sleep(HEARTBEAT_RETRY_SECONDS)
+                await asyncio.sleep(RUN_HEARTBEAT_RETRY_SECONDS)
             else:
-                await asyncio.sleep(HEARTBEAT_SECONDS)
+                await asyncio.sleep(RUN_HEARTBEAT_SECONDS)
 
     async def stop(self) -> None:
         if self.run_id is None:
@@ -192,7 +193,7 @@ def _roll_up(services: AppServices, board: StatusBoard) -> Callable[[], Awaitabl
                 session,
                 policy,
                 now=datetime.now(UTC),
-                keep_days=services.settings.status_rollup_days,
+                keep_days=services.settings_of(StatusPageSettings).rollup_days,
             )
         if done:
             logger.info("status page: rolled up %d day(s) up to %s", len(done), done[-1])

@@ -250,10 +250,6 @@ async def _recent_incidents(
     return found[:INCIDENTS_SHOWN]
 
 
-def _all(incidents: Mapping[str, list[Incident]]) -> list[Incident]:
-    return [incident for listed in incidents.values() for incident in listed]
-
-
 @dataclass(frozen=True, slots=True)
 class _Days:
     """The 90 days shown: the recent hours for the days they cover, rollups before."""

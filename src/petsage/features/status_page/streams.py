@@ -4,19 +4,15 @@ Each stream waits on `StatusBoard.wait_for_change`, which the health engine's li
 nothing polls the database. Streams are capped per process (`PETSAGE_STATUS_MAX_STREAMS`): past
 the cap, or once closing, a new stream gets 503 and the page polls instead. uvicorn's graceful
 shutdown waits for every open response, and an event stream never ends by itself, so the hub
-ends them all when the instance starts draining, and again on SIGTERM or SIGINT for an
-instance that does not drain.
+ends them all when the process starts stopping (`Lifecycle.on_stopping`: SIGTERM or SIGINT,
+draining or not; the platform handles the signals).
 """
 
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from types import FrameType
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -24,14 +20,12 @@ from starlette.types import Receive, Scope, Send
 from petsage.blueprint import AppServices
 from petsage.errors import PetSageError
 from petsage.features.status_page.board import StatusBoard
-from petsage.health.lifecycle import Phase
+from petsage.features.status_page.settings import StatusPageSettings
 
 # Proxies (nginx, AWS ALB: 60 s) drop a connection idle for a minute; a comment keeps it open.
-HEARTBEAT_SECONDS = 15.0
+KEEPALIVE_SECONDS = 15.0
 # How long a browser's EventSource waits before reconnecting after the stream ends.
 RETRY_MILLISECONDS = 5000
-SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-STREAMS_KEY = "status_page.streams"
 
 
 class StreamsUnavailableError(PetSageError):
@@ -108,7 +102,7 @@ class EventStream(Response):
         try:
             while True:
                 done, _ = await asyncio.wait(
-                    {change, *ended}, timeout=HEARTBEAT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                    {change, *ended}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
                 )
                 if done & ended:
                     return self.hub.closing.is_set()
@@ -135,54 +129,12 @@ async def _disconnected(receive: Receive) -> None:
 
 @asynccontextmanager
 async def live_streams(services: AppServices) -> AsyncIterator[StreamHub]:
-    """The hub, in `services.feature_state`, for as long as the app serves."""
-    hub = StreamHub(services.settings.status_max_streams)
-    lifecycle = services.health.lifecycle
-
-    def on_phase(phase: Phase) -> None:
-        if phase is Phase.DRAINING:
-            hub.close_all()
-
-    lifecycle.on_change(on_phase)
-    services.feature_state[STREAMS_KEY] = hub
+    """The hub, for as long as the app serves; its streams end when the process stops."""
+    hub = StreamHub(services.settings_of(StatusPageSettings).max_streams)
+    services.health.lifecycle.on_stopping(hub.close_all)
     if services.metrics is not None:
         services.metrics.watch_streams(hub)
-    with _closing_on_signals(hub):
-        try:
-            yield hub
-        finally:
-            hub.close_all()
-
-
-@contextmanager
-def _closing_on_signals(hub: StreamHub) -> Iterator[None]:
-    """Close the streams, then run the handler in place (uvicorn's), on SIGTERM and SIGINT.
-
-    As `petsage.health.drain`: only in the main thread, and only over a callable handler.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    loop = asyncio.get_running_loop()
-    installed: dict[signal.Signals, tuple[Any, Any]] = {}
-    for signum in SHUTDOWN_SIGNALS:
-        original = signal.getsignal(signum)
-        if callable(original):
-            handler = _chained(loop, hub, original)
-            signal.signal(signum, handler)
-            installed[signum] = (original, handler)
     try:
-        yield
+        yield hub
     finally:
-        for signum, (original, handler) in installed.items():
-            if signal.getsignal(signum) == handler:
-                signal.signal(signum, original)
-
-
-def _chained(loop: asyncio.AbstractEventLoop, hub: StreamHub, original: Any) -> Any:
-    def handle(signum: int, frame: FrameType | None) -> None:
-        # A signal handler interrupts the loop: hand it the work, touch nothing here.
-        loop.call_soon_threadsafe(hub.close_all)
-        original(signum, frame)
-
-    return handle
+        hub.close_all()

@@ -8,33 +8,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from petsage.errors import NotFoundError
 from petsage.features.status_page import badges, feed, page
 from petsage.features.status_page.badges import Badge, Metric
 from petsage.features.status_page.caching import cache_control
-from petsage.features.status_page.dependencies import StatusBoardDep
+from petsage.features.status_page.dependencies import StatusBoardDep, StreamHubDep
 from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
 from petsage.features.status_page.router import STATUS_PATH
-from petsage.features.status_page.streams import STREAMS_KEY, EventStream, StreamHub
+from petsage.features.status_page.streams import EventStream
+from petsage.health.registry import CheckNotFoundError
 from petsage.http.dependencies import DetailsAllowedDep, SettingsDep
 
 PREFIX = STATUS_PATH
 SVG = "image/svg+xml"
 
 page_router = APIRouter(prefix=PREFIX, tags=["Status Page"])
-
-
-def _hub(request: Request) -> StreamHub:
-    hub = request.app.state.services.feature_state[STREAMS_KEY]
-    if not isinstance(hub, StreamHub):  # pragma: no cover - set by the feature's lifespan
-        raise TypeError(f"{STREAMS_KEY} holds {type(hub).__name__}, not a StreamHub")
-    return hub
-
-
-StreamHubDep = Annotated[StreamHub, Depends(_hub)]
 
 
 class Shown(NamedTuple):
@@ -55,10 +45,6 @@ CheckName = Annotated[
     str,
     Path(description="A check's name, as `/system/health/checks` lists it.", examples=["database"]),
 ]
-
-
-class CheckNotFoundError(NotFoundError):
-    code = "check_not_found"
 
 
 @page_router.get("", response_class=HTMLResponse, summary="The status page")

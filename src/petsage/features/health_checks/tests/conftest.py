@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from petsage.database.migrate import upgrade_to_head
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
 from petsage.testing.health import FAST_INTERVAL, Switch, wait_for_rounds
 
@@ -55,7 +55,8 @@ def health_client(
     clients: list[TestClient] = []
 
     def start(settings: Settings | None = None, **app_options: Any) -> TestClient:
-        app = create_app(settings or migrated(), health_checks=[switch.provider()], **app_options)
+        options = AppOptions(health_checks=[switch.provider()], **app_options)
+        app = assemble_app(settings or migrated(), options)
         client = TestClient(app)
         client.__enter__()
         clients.append(client)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from petsage.health.model import Status
 from petsage.health.registry import DuplicateCheckError
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import Settings
 from petsage.testing.health import Switch, engine_of, wait_for_status
 from petsage.testing.server import free_port
@@ -182,7 +182,7 @@ def test_duplicate_check_name_is_refused_at_start_up(
     duplicate = Switch(name="disk")
 
     with pytest.raises(DuplicateCheckError, match="health check 'disk' is registered twice"):
-        create_app(make_settings(), health_checks=[duplicate.provider()])
+        assemble_app(make_settings(), AppOptions(health_checks=[duplicate.provider()]))
 
 
 def test_a_runner_that_stopped_reporting_never_looks_healthy(

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import Settings
 
 ALIVE = {"status": "ok", "message": "PetSage system is alive and purring!"}
@@ -51,7 +51,8 @@ def test_fast_path_and_route_give_the_same_answer(
 ) -> None:
     """The fast path is a cache of the route's answer: take its responders away and compare."""
     fast = client.get("/system/health")
-    slow = TestClient(create_app(make_settings(), probe_fast_path=False)).get("/system/health")
+    slow_app = assemble_app(make_settings(), AppOptions(probe_fast_path=False))
+    slow = TestClient(slow_app).get("/system/health")
 
     assert (slow.status_code, slow.content) == (fast.status_code, fast.content)
     assert slow.headers["content-type"] == fast.headers["content-type"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from petsage.blueprint import AppServices, Feature
 from petsage.features.status_page.board import StatusBoard
-from petsage.features.status_page.lifespan import FEATURE
+from petsage.features.status_page.dependencies import BOARD, STREAMS
 from petsage.features.status_page.models import (
     Banner,
     CheckStatusPublic,
@@ -18,6 +18,7 @@ from petsage.features.status_page.models import (
     StatusSummary,
     Window,
 )
+from petsage.features.status_page.settings import StatusPageSettings
 from petsage.features.status_page.streams import live_streams
 from petsage.features.status_page.views import page_router
 
@@ -126,12 +127,19 @@ def serving(summary: StatusSummary) -> Feature:
 
     @asynccontextmanager
     async def lifespan(services: AppServices) -> AsyncIterator[None]:
-        board = StatusBoard(compute, summary, instance_id="test")
-        services.feature_state[FEATURE] = board
-        async with live_streams(services):
+        services.state.put(BOARD, StatusBoard(compute, summary, instance_id="test"))
+        async with live_streams(services) as hub:
+            services.state.put(STREAMS, hub)
             yield
 
-    return Feature(name="status_page", summary="test", routers=(page_router,), lifespan=lifespan)
+    return Feature(
+        name="status_page",
+        summary="test",
+        routers=(page_router,),
+        lifespan=lifespan,
+        provides=(BOARD, STREAMS),
+        settings=StatusPageSettings,
+    )
 
 
 TOKEN = "status-page-token-0123456789"

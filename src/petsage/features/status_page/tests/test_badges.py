@@ -15,7 +15,7 @@ from petsage.features.status_page.tests.factories import (
     sample_summary,
     serving,
 )
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -26,7 +26,7 @@ BADGE = "/system/status/badge"
 def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
     settings = make_settings(health_token=TOKEN)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings, features=[serving(sample_summary())])
+    app = assemble_app(settings, AppOptions(features=[serving(sample_summary())]))
     with TestClient(app) as test_client:
         yield test_client
 

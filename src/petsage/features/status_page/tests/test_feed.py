@@ -17,7 +17,7 @@ from petsage.features.status_page.tests.factories import (
     sample_summary,
     serving,
 )
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
 
 FEED = "/system/status/feed.atom"
@@ -31,7 +31,7 @@ def fetch(
 ) -> feedparser.FeedParserDict:
     settings = make_settings(health_token=TOKEN, public_base_url=public_base_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings, features=[serving(summary)])
+    app = assemble_app(settings, AppOptions(features=[serving(summary)]))
     with TestClient(app) as client:
         response = client.get(FEED, headers=headers)
     assert response.status_code == 200

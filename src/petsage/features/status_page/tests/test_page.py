@@ -19,7 +19,7 @@ from petsage.features.status_page.tests.factories import (
     sample_summary,
     serving,
 )
-from petsage.main import create_app
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
 
 PAGE = "/system/status"
@@ -31,7 +31,7 @@ def status_client(
     settings = make_settings(health_token=TOKEN)
     # A data directory that exists: the platform's history recorder opens SQLite there.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with TestClient(create_app(settings, features=[serving(summary)])) as client:
+    with TestClient(assemble_app(settings, AppOptions(features=[serving(summary)]))) as client:
         yield client
 
 

@@ -13,7 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from petsage.main import create_app
+from petsage.features.status_page.dependencies import BOARD
+from petsage.features.status_page.settings import StatusPageSettings
+from petsage.http.dependencies import DATABASE, HEALTH
+from petsage.http.state import state_of
+from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import Settings
 from petsage.testing.server import free_port, petsage_server
 
@@ -113,7 +117,8 @@ def test_reasons_only_with_the_token_and_the_metric_carries_the_same_uptime(
 def test_disabled_the_feature_answers_404_and_adds_no_metric(
     make_settings: Callable[..., Settings],
 ) -> None:
-    with TestClient(create_app(make_settings(status_page_enabled=False))) as client:
+    off = AppOptions(feature_settings=[StatusPageSettings(page_enabled=False)])
+    with TestClient(assemble_app(make_settings(), off)) as client:
         assert client.get(JSON_PATH).status_code == 404
         assert client.get(JSON_PATH).json()["error"]["code"] == "not_found"
         assert "petsage_health_uptime_ratio" not in client.get("/metrics").text
@@ -126,7 +131,7 @@ def counted(migrated_settings: Settings) -> Iterator[tuple[TestClient, list[str]
     app = create_app(settings)
     statements: list[str] = []
     event.listen(
-        app.state.database.engine.sync_engine,
+        state_of(app).get(DATABASE).engine.sync_engine,
         "before_cursor_execute",
         lambda *args: statements.append(args[2]),
     )
@@ -137,7 +142,8 @@ def counted(migrated_settings: Settings) -> Iterator[tuple[TestClient, list[str]
 def test_viewers_cost_no_database_query(counted: tuple[TestClient, list[str]]) -> None:
     client, statements = counted
     app: Any = client.app
-    board, health = app.state.services.feature_state["status_page"], app.state.health
+    state = state_of(app)
+    board, health = state.get(BOARD), state.get(HEALTH)
     for _ in range(5):  # background work during the requests (a change, a rollup): again
         settle(statements, lambda: health.snapshot.started and not board.refresh_requested)
         refreshes, before = board.refreshes, len(statements)

@@ -1,8 +1,8 @@
 """Observability benchmark (issue 5): what logging, request ids and metrics cost.
 
 PetSage as it ships (request ids, the access log as JSON lines to a file, Prometheus metrics)
-against the same app built with `create_app(..., observability=False)`, which leaves those
-middleware layers and `/metrics` out altogether. Both on the same uvicorn settings (one
+against the same app built with `assemble_app(..., AppOptions(observability=False))`, which
+leaves those middleware layers and `/metrics` out altogether. Both on the same uvicorn settings (one
 worker, uvloop, httptools), 50 connections, loaded in turn in the same run, on
 `/system/health` (a probe: a request id, but no access line and no HTTP metrics by default)
 and on `/` (a request id, an access line and metrics). Target: under 15% fewer requests/s.

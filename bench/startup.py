@@ -19,7 +19,7 @@ Targets, each a ratio to a baseline measured in this run:
 - liveness requests/s: >= 5x the hand stack (the median of each round's ratio);
 - RSS growth over 200,000 mixed requests (bench/mixed.lua) after a warm-up: < 5%;
 - feature discovery costs at most 5% of start-up time and of liveness requests/s against
-  the same features wired by hand (`create_app(settings, features=[...])`).
+  the same features wired by hand (`assemble_app(settings, AppOptions(features=[...]))`).
 
     uv run python bench/startup.py [--quick] [--json out.json] [--no-pin]
 """

@@ -83,8 +83,8 @@ def _missing(what: str) -> None:
 
 
 @contextmanager
-def identity_provider(directory: Path) -> Iterator[IdentityProvider]:
-    """Start oidc-provider on a free port with a fresh RSA key."""
+def identity_provider(directory: Path, port: int = 0) -> Iterator[IdentityProvider]:
+    """Start oidc-provider on `port` (0: any free one) with a fresh RSA key."""
     node = shutil.which("node")
     if node is None:
         _missing("node is not installed")
@@ -94,7 +94,7 @@ def identity_provider(directory: Path) -> Iterator[IdentityProvider]:
     keys_file = directory / "provider-keys.json"
     keys_file.write_text(json.dumps({"keys": keys}))
     process = subprocess.Popen(
-        [str(node), str(PROVIDER_DIR / "provider.mjs"), "0", str(keys_file)],
+        [str(node), str(PROVIDER_DIR / "provider.mjs"), str(port), str(keys_file)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

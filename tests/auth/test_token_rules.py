@@ -27,13 +27,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from jwt.algorithms import RSAAlgorithm
 
-from petsage.auth.dependencies import PrincipalDep, require_scopes
 from petsage.auth.errors import InvalidTokenError
 from petsage.auth.principal import Principal
 from petsage.auth.runtime import Identity, build_identity
 from petsage.auth.settings import AuthSettings
 from petsage.auth.verifier import MAX_TOKEN_BYTES
+from petsage.http.access import IDENTITY, PrincipalDep, require_scopes
 from petsage.http.errors import install_error_handlers
+from petsage.http.state import AppState, attach_state
 from tests.auth.identity_provider import (
     AUDIENCE,
     OTHER_AUDIENCE,
@@ -53,7 +54,9 @@ def protected_app(identity: Identity) -> FastAPI:
 
     app = FastAPI(lifespan=lifespan)
     install_error_handlers(app)
-    app.state.identity = identity
+    state = AppState()
+    state.put(IDENTITY, identity)
+    attach_state(app, state)
 
     @app.get("/pets")
     async def list_pets(

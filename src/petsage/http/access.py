@@ -1,4 +1,5 @@
-"""Route dependencies: `PrincipalDep` (any valid token) and `require_scopes(...)`.
+"""Route dependencies of the identity platform: `PrincipalDep` (any valid access token) and
+`require_scopes(...)`, reading the app's `Identity` (petsage.auth.runtime) under `IDENTITY`.
 
     async def delete_pet(caller: Annotated[Principal, require_scopes("pet_profile:write")]): ...
 
@@ -17,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityS
 from petsage.auth.errors import InsufficientScopeError
 from petsage.auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from petsage.auth.runtime import Identity
+from petsage.http.state import StateKey, state_of
 
 ACCESS_TOKEN_SCHEME = "AccessToken"  # noqa: S105 (a name, not a secret)
 
@@ -31,11 +33,7 @@ _bearer = HTTPBearer(
 )
 
 
-def identity_of(request: Request) -> Identity:
-    identity = getattr(request.app.state, "identity", None)
-    if not isinstance(identity, Identity):
-        raise TypeError("the app has no identity platform (petsage.auth.runtime.Identity)")
-    return identity
+IDENTITY: StateKey[Identity] = StateKey("identity")
 
 
 async def _principal(
@@ -46,7 +44,7 @@ async def _principal(
     principal = request.scope.get(PRINCIPAL_SCOPE_KEY)
     if not isinstance(principal, Principal):
         token = None if credentials is None else credentials.credentials
-        principal = await identity_of(request).principal(token)
+        principal = await state_of(request.app).get(IDENTITY).principal(token)
         request.scope[PRINCIPAL_SCOPE_KEY] = principal
     scopes = tuple(needed.scopes)
     if not principal.has_scopes(scopes):

@@ -26,6 +26,7 @@ from petsage.main import platform_routes
 from tests.support.server import run_petsage
 
 from .conftest import REPO, petsage, tree_digest
+from .golden_files import GOLDEN, REQUEST
 
 LONGEST_NAME = "abcdefghij_abcdefghij_abcdefghij_abcdefg"
 LONGEST_PATH = "/abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcd"
@@ -243,17 +244,47 @@ def test_names_derive_from_the_singular(
     )
 
 
+def ruff_accepts(project: Path, files: list[str]) -> None:
+    for command in (["format", "--check", "--diff"], ["check", "--no-cache"]):
+        ruff = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *files],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def test_request_files_with_a_ref_give_chained_lint_clean_resources(project: Path) -> None:
+    """The issue's request, then one whose `ref` names it (mypy --strict, lint-imports and the
+    generated tests on both databases run in scripts/walkthrough.sh)."""
+    written = []
+    for request in (REQUEST, GOLDEN / "vet_visit.yaml"):
+        result = petsage("feature", "new", "--from", str(request), "--json", "--root", str(project))
+        assert result.exit_code == 0, result.output
+        written.append(json.loads(result.stdout))
+
+    pet, vet = written
+    assert (pet["revision"], vet["down_revision"], vet["revision"]) == (NEXT, NEXT, AFTER)
+    assert pet["fields"][:3] == ["name", "species", "breed"]
+    init = project / "src" / "petsage" / "features" / "vet_visit" / "__init__.py"
+    assert 'requires=("pet_profile",),' in init.read_text()
+    ruff_accepts(project, [*pet["files"], *vet["files"]])
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
         ["pet_profile", "--resource"],
+        ["pet_profile", "--field", "name:str:100", "--field", "species:enum(dog,cat):filter"],
         ["pet_tip"],
         [LONGEST_NAME, "--resource", "--path", LONGEST_PATH, "--description", LONGEST_DESCRIPTION],
         [LONGEST_NAME.replace("_", "x"), "--path", LONGEST_PATH, "--description", "y" * 72],
         ["abcdefghijabcdefghijabcdefghijabcdefghiz", "--resource"],
         ["z"],
     ],
-    ids=["resource", "plain", "longest-resource", "longest-plain", "long-class", "short"],
+    ids=["resource", "fields", "plain", "longest-resource", "longest-plain", "long-class", "short"],
 )
 def test_generated_code_is_already_formatted_and_lint_clean(
     project: Path, arguments: list[str]
@@ -264,12 +295,4 @@ def test_generated_code_is_already_formatted_and_lint_clean(
     assert result.exit_code == 0, result.output
     files = json.loads(result.stdout)["files"]
 
-    for command in (["format", "--check", "--diff"], ["check", "--no-cache"]):
-        ruff = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, *files],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    ruff_accepts(project, files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,12 @@ from typing import Any
 from petsage.blueprint.catalog import Occupied
 from petsage.blueprint.generator.clashes import refuse_clashes
 from petsage.blueprint.generator.migrations import Revision, next_revision, orphan_revision
-from petsage.blueprint.generator.names import FeatureNames, GeneratorError, feature_names
+from petsage.blueprint.generator.names import (
+    FeatureNames,
+    GeneratorError,
+    check_name,
+    feature_names,
+)
 from petsage.blueprint.generator.project import Project
 from petsage.blueprint.generator.render import (
     FeatureSpec,
@@ -94,20 +100,29 @@ def plan_request(project: Project, request: FeatureRequest, *, occupied: Occupie
     `occupied`: what the platform and every feature found serve and declare
     (`petsage.blueprint.catalog.occupied`); the new feature may clash with none of it.
     """
-    names = feature_names(request.feature, path=request.path, description=request.description)
+    check_name(request.feature)
     features = project.existing_features()
-    if names.name in features:
-        raise GeneratorError(f"feature {names.name!r} already exists")
-    fields = check_fields(request, names, features=features, tables=occupied.tables)
-    revision = None
+    if request.feature in features:
+        raise GeneratorError(f"feature {request.feature!r} already exists")
+    feature = feature_spec(request, features=features, tables=occupied.tables)
+    names, revision = feature.names, None
     if request.resource:
         orphan = orphan_revision(project.migrations_dir, names.name)
         revision = orphan or next_revision(project.migrations_dir)
-    feature = FeatureSpec(names, request.requirements, fields)
     plan = FeaturePlan(project, feature, revision, render_feature(feature, revision=revision))
     refuse_clashes(names, plan.rendered, occupied)
     refuse_existing(plan.feature_dir, None if plan.replaces_orphan else plan.migration)
     return plan
+
+
+def feature_spec(
+    request: FeatureRequest, *, features: Collection[str], tables: Mapping[str, str]
+) -> FeatureSpec:
+    """The request checked against a project: `features` it has (a `ref` may name one),
+    `tables` (table -> owner) it declares."""
+    names = feature_names(request.feature, path=request.path, description=request.description)
+    fields = check_fields(request, names, features=features, tables=tables)
+    return FeatureSpec(names, request.requirements, fields)
 
 
 def write_plan(plan: FeaturePlan) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from petsage.blueprint.generator.fields import DecimalField, EnumField, RefField, StrField
-from petsage.blueprint.generator.layout import Call, Code, Text, flat, lay_out, literal
+from petsage.blueprint.generator.layout import LINE_MAX, Call, Code, Text, flat, lay_out, literal
 from petsage.blueprint.generator.request_rules import (
     EMAIL_MAX,
     URL_MAX,
@@ -198,6 +198,10 @@ def table_args_lines(fields: tuple[ResourceField, ...]) -> list[str]:
     ]
     if not constraints_:
         return []
+    # A one-element tuple's comma is not a "magic" one: ruff joins it when it fits.
+    one_line = f"    __table_args__ = ({flat(constraints_[0])},)"
+    if len(constraints_) == 1 and len(one_line) <= LINE_MAX:
+        return [one_line]
     lines = ["    __table_args__ = ("]
     for constraint in constraints_:
         lines += lay_out(constraint, indent=8, suffix=",")

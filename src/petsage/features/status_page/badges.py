@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from xml.sax.saxutils import escape, quoteattr
 
 from petsage.features.status_page import wording
 from petsage.features.status_page.models import Banner, CheckStatusPublic, StatusSummary, Window
@@ -91,6 +90,10 @@ def _width(text: str) -> int:
 
 
 def render_svg(badge: Badge) -> str:
+    # Imported on the first badge, not at start, with the feed's ElementTree: together 0.5 MiB
+    # of `petsage serve`'s idle RSS (bench/startup.py, issue 17).
+    from xml.sax.saxutils import escape, quoteattr  # noqa: PLC0415
+
     left, right = _width(badge.label), _width(badge.message)
     total = left + right
     title = f"{badge.label}: {badge.message}"

@@ -20,6 +20,7 @@ from petsage.auth.principal import Principal
 from petsage.auth.settings import AuthSettings
 from petsage.auth.verifier import TokenVerifier
 from petsage.health.check import Check
+from petsage.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,10 @@ class Identity:
         if not token:
             raise MissingTokenError()
         return await self.verifier.verify(token)
+
+    def checks(self, _: Settings) -> list[Check]:
+        """The health engine's check provider: the one `auth` check."""
+        return [self.check()]
 
     def check(self) -> Check:
         if self.remote_keys is None:

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityS
 from petsage.auth.errors import InsufficientScopeError
 from petsage.auth.principal import PRINCIPAL_SCOPE_KEY, Principal
 from petsage.auth.runtime import Identity
+from petsage.http.error_models import ErrorResponse
 from petsage.http.state import StateKey, state_of
 
 ACCESS_TOKEN_SCHEME = "AccessToken"  # noqa: S105 (a name, not a secret)
@@ -34,6 +35,16 @@ _bearer = HTTPBearer(
 
 
 IDENTITY: StateKey[Identity] = StateKey("identity")
+
+# The answers a protected route may give besides its own, for its `responses=`.
+TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "No access token, or one not valid."},
+    503: {"model": ErrorResponse, "description": "The issuer's keys cannot be had for now."},
+}
+SCOPE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **TOKEN_RESPONSES,
+    403: {"model": ErrorResponse, "description": "The token lacks a scope the route needs."},
+}
 
 
 async def _principal(

@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
+import typer
 from fastapi.testclient import TestClient
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from petsage.blueprint import AppServices, Feature, FeatureSettings, StateKey
 from petsage.blueprint.discovery import FeatureError
+from petsage.cli.serve import app_or_exit
 from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import ConfigurationError, Settings
 
@@ -22,7 +25,7 @@ class QueueSettings(FeatureSettings):
     model_config = SettingsConfigDict(env_prefix="PETSAGE_QUEUE_")
 
     depth: int = 10
-    api_token: str = "unset-token-0123456789"
+    api_token: str = Field(default="unset-token-0123456789", min_length=16)
 
 
 @pytest.mark.parametrize(
@@ -57,6 +60,24 @@ def test_a_bad_feature_setting_stops_start_up_with_one_line(
     assert str(raised.value) == line
 
 
+def test_petsage_serve_stops_on_a_bad_feature_setting_with_one_line(
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # In process: `petsage serve` builds its app through `app_or_exit` before it binds a port.
+    monkeypatch.setenv("PETSAGE_STATUS_ROLLUP_DAYS", "30")
+
+    with pytest.raises(typer.Exit) as exited:
+        app_or_exit(make_settings())
+
+    assert exited.value.exit_code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "petsage: invalid setting PETSAGE_STATUS_ROLLUP_DAYS: Input should be greater than or "
+        "equal to 90 (got '30')"
+    ]
+
+
 def test_a_feature_disabled_by_name_has_its_settings_left_unread(
     make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,14 +91,15 @@ def test_a_feature_disabled_by_name_has_its_settings_left_unread(
 def test_a_secret_looking_feature_setting_is_never_echoed(
     make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PETSAGE_QUEUE_API_TOKEN", '{"a": 1}')
-    monkeypatch.setenv("PETSAGE_QUEUE_DEPTH", "deep")
+    monkeypatch.setenv("PETSAGE_QUEUE_API_TOKEN", "short-secret")
     queue = Feature(name="queue", summary="x", settings=QueueSettings)
 
     with pytest.raises(ConfigurationError) as raised:
         assemble_app(make_settings(), AppOptions(features=[queue]))
 
-    assert str(raised.value).startswith("invalid setting PETSAGE_QUEUE_DEPTH: ")
+    assert str(raised.value) == (
+        "invalid setting PETSAGE_QUEUE_API_TOKEN: String should have at least 16 characters"
+    )
 
 
 def test_a_feature_reads_its_settings_typed(

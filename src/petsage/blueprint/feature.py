@@ -129,7 +129,8 @@ class Feature:
         if self.provides and self.lifespan is None:
             raise ValueError(f"feature {self.name!r} provides state but has no lifespan")
         for needed in self.requires:
-            if not FEATURE_NAME_PATTERN.fullmatch(needed) or needed == self.name:
+            # Its own name is allowed (a `ref` to its own table) and always met.
+            if not FEATURE_NAME_PATTERN.fullmatch(needed):
                 raise ValueError(f"feature {self.name!r} cannot require {needed!r}")
 
     @property

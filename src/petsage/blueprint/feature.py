@@ -2,8 +2,8 @@
 
 The app factory reads these declarations and nothing else: a feature's routers are mounted,
 its checks join the health engine, its ORM models reach Alembic, its probe responders join
-the fast path and its lifespan runs inside the application's. Deleting the folder deletes all
-of it.
+the fast path, its settings class is read with the core's and its lifespan runs inside the
+application's, leaving its state under typed keys. Deleting the folder deletes all of it.
 """
 
 from __future__ import annotations

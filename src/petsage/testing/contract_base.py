@@ -10,6 +10,7 @@ from sqlalchemy import Table
 
 from petsage.resources import Resource
 from petsage.testing.field_rules import FieldRule, field_rules
+from petsage.testing.field_values import same_value
 
 
 class ContractBase:
@@ -36,6 +37,18 @@ class ContractBase:
     @classmethod
     def public_rules(cls) -> dict[str, FieldRule]:
         return rules_of(cls.resource.public)
+
+    @classmethod
+    def same_item(cls, shown: dict[str, Any], expected: dict[str, Any]) -> bool:
+        """Whether two answers show the same item, each value compared as its kind compares
+        (a POST may echo `2.0` where a read shows the column's `2.00`)."""
+        rules = cls.public_rules()
+        return shown.keys() == expected.keys() and all(
+            same_value(rules[name], expected[name], value)
+            if name in rules
+            else value == expected[name]
+            for name, value in shown.items()
+        )
 
     @classmethod
     def referred_tables(cls) -> dict[str, Table]:

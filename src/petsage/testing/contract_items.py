@@ -45,7 +45,7 @@ class ItemContract(ContractBase):
         assert answer.headers["location"].endswith(api.item(created["id"]))
         read = api.client.get(answer.headers["location"])
         assert read.status_code == 200, read.text
-        assert read.json() == created
+        assert self.same_item(read.json(), created), (read.json(), created)
         assert read.headers["etag"] == answer.headers["etag"]
 
     def test_if_none_match_answers_304_while_current(self, api: ResourceApi) -> None:
@@ -70,7 +70,8 @@ class ItemContract(ContractBase):
         assert refused.status_code == 412, refused.text
         assert refused.json()["error"]["code"] == "precondition_failed"
         read = api.client.get(api.item(created["id"]))
-        assert (read.json(), read.headers["etag"]) == current
+        assert read.headers["etag"] == current[1]
+        assert self.same_item(read.json(), current[0]), (read.json(), current[0])
 
     def test_stale_if_match_refuses_delete(self, api: ResourceApi) -> None:
         created = api.create()
@@ -79,7 +80,8 @@ class ItemContract(ContractBase):
         refused = api.client.delete(api.item(created["id"]), headers={"If-Match": stale})
         assert refused.status_code == 412, refused.text
         read = api.client.get(api.item(created["id"]))
-        assert (read.json(), read.headers["etag"]) == current
+        assert read.headers["etag"] == current[1]
+        assert self.same_item(read.json(), current[0]), (read.json(), current[0])
 
     def test_current_if_match_is_honoured(self, api: ResourceApi) -> None:
         created = api.create()
@@ -119,7 +121,7 @@ class ItemContract(ContractBase):
         second = api.create()
         patched = api.client.patch(api.item(second["id"]), json={unique_field: taken})
         assert patched.status_code == 409, patched.text
-        assert api.client.get(api.item(second["id"])).json() == second
+        assert self.same_item(api.client.get(api.item(second["id"])).json(), second)
         assert api.total() == 2
 
     def test_routes_in_openapi(self, api: ResourceApi) -> None:

@@ -15,12 +15,22 @@ import check_cli
 import liveness
 import observability
 import readiness
+import resource_list
 import startup
 import status_page
 from harness import parse_options, require_wrk
 from report import write_json
 
-BENCHMARKS = (liveness, readiness, observability, startup, check_cli, status_page, attacks)
+BENCHMARKS = (
+    liveness,
+    readiness,
+    observability,
+    startup,
+    check_cli,
+    status_page,
+    resource_list,
+    attacks,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,8 @@ CATEGORY_CHARACTERS = {
     "CATEGORY_SPACE": " ",
     "CATEGORY_NOT_SPACE": "abcdefghij",
 }
+# At most this many characters of a range are used (`[a-z]`: all 26; `[\x00-\uffff]`: 26).
+CLASS_SPAN = 26
 FALLBACK_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789-_."
 
 
@@ -46,7 +48,10 @@ def build(parsed: Any, variant: int) -> str:
 def piece(op: str, argument: Any, variant: int) -> str:
     if op in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
         fewest: int = argument[0]
-        return build(argument[2], variant) * fewest
+        inner = list(argument[2])
+        if fewest > 1 and len(inner) == 1 and str(inner[0][0]) == "IN":
+            return counted(inner[0][1], fewest, variant)
+        return build(inner, variant) * fewest
     if op in GROUPS:
         return build(GROUPS[op](argument), variant)
     if op not in SINGLE:
@@ -88,7 +93,7 @@ def one_of(items: list[tuple[Any, Any]], variant: int) -> str:
             characters.append(chr(argument))
         elif name == "RANGE":
             low, high = argument
-            characters.extend(chr(code) for code in range(low, min(high, low + 25) + 1))
+            characters.extend(chr(code) for code in range(low, min(high, low + CLASS_SPAN - 1) + 1))
         elif name == "CATEGORY":
             characters.extend(CATEGORY_CHARACTERS.get(str(argument), "a"))
         else:
@@ -96,6 +101,19 @@ def one_of(items: list[tuple[Any, Any]], variant: int) -> str:
     if not characters:
         raise UnsupportedPatternError("empty class")
     return characters[min(variant, len(characters) - 1)]
+
+
+def counted(items: list[tuple[Any, Any]], length: int, variant: int) -> str:
+    """`length` characters of a class spelling `variant` in its base, most significant first:
+    for `[0-9]{15}`, variant 12 is `000000000000012`. Ascending and distinct for every variant
+    the length can hold, so a unique field gets as many values as a test needs."""
+    alphabet = [one_of(items, index) for index in range(CLASS_SPAN)]
+    alphabet = list(dict.fromkeys(alphabet))  # a short class repeats its last character
+    digits = []
+    for _ in range(length):
+        variant, digit = divmod(variant, len(alphabet))
+        digits.append(alphabet[digit])
+    return "".join(reversed(digits))
 
 
 def member(item: tuple[Any, Any], character: str) -> bool:

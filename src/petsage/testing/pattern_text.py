@@ -1,8 +1,9 @@
 """A string that a field's `pattern` accepts, for fields declared without an example.
 
-Deterministic and small: it walks the parsed regular expression and takes, at each step, the
-`variant`-th character of a class (so variants 0, 1, 2 give ordered strings such as
-`000000000000000` < `111111111111111` for `^[0-9]{15}$`) and the fewest repetitions allowed.
+Deterministic and small: it walks the parsed regular expression and takes the fewest
+repetitions allowed and, at each step, the `variant`-th character of a class; a repeated class
+counts `variant` in its own base. So variants 0, 1, 2 give distinct, ordered strings:
+`000000000000000` < `000000000000001` < `000000000000002` for `^[0-9]{15}$`.
 Constructs it cannot follow (back-references, look-arounds that must hold) give None, and the
 field then needs an example.
 """

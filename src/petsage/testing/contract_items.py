@@ -106,6 +106,7 @@ class ItemContract(ContractBase):
             error = answer.json()["error"]
             assert (error["status"], error["code"]) == (404, "not_found"), error
             assert f"no {self.resource.noun} has id {missing}" in error["message"]
+            assert (error["resource"], error["id"]) == (self.resource.noun, missing), error
 
     def test_id_out_of_range_is_refused(self, api: ResourceApi) -> None:
         for id in (0, ID_MAX + 1):
@@ -117,7 +118,9 @@ class ItemContract(ContractBase):
         taken = first[unique_field]
         clash = api.client.post(api.path, json={**api.body(), unique_field: taken})
         assert clash.status_code == 409, clash.text
-        assert unique_field in clash.json()["error"]["message"]
+        error = clash.json()["error"]
+        assert (error["code"], error["fields"]) == ("conflict", [unique_field]), error
+        assert unique_field in error["message"]
         second = api.create()
         patched = api.client.patch(api.item(second["id"]), json={unique_field: taken})
         assert patched.status_code == 409, patched.text

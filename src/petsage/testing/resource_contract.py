@@ -9,11 +9,12 @@ Subclass it in a test module and name the resource::
         update_model = PetProfileUpdate
 
 The cases come from the models' JSON Schema and the table's `listed` marks when pytest
-collects (`pytest_generate_tests`), each a test of its own: `test_create_field[...-weight_kg-
-above_max]`, `test_filter[...-weight_kg_gte]`, `test_sort[...-birth_date-desc]`. The class
-runs on SQLite and PostgreSQL, one app per database for the whole class (`contract_app`), its
-tables emptied before each test. Override `prepare_database` and `build_app` for a resource
-that migrations or feature discovery do not bring.
+collects (`pytest_generate_tests`), each a test of its own:
+`test_create_field[weight_kg-above_max-sqlite]`, `test_filter[weight_kg_gte-postgres]`,
+`test_sort[birth_date-desc-sqlite]`. The class runs on SQLite and PostgreSQL, one app per
+database for the whole class (`contract_app`), its tables emptied before each test. Override
+`prepare_database` and `build_app` for a resource that migrations or feature discovery do not
+bring.
 """
 
 from __future__ import annotations

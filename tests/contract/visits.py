@@ -15,14 +15,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 from pydantic import (
     MISSING,
-    AfterValidator,
     AnyHttpUrl,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
-    WithJsonSchema,
 )
 from sqlalchemy import ForeignKey, MetaData, Numeric, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -57,17 +55,8 @@ FEE_MAX = Decimal("999.99")
 URL_MAX = 2083
 
 
-def url_text(value: str) -> str:
-    return str(AnyHttpUrl(value))
-
-
-# Validated as a URL, kept as its text: `Resource.create` hands `model_dump()` to the row, and
-# no driver binds pydantic's URL object (a plain `AnyHttpUrl` field answers 500).
-UrlText = Annotated[
-    str,
-    AfterValidator(url_text),
-    WithJsonSchema({"type": "string", "format": "uri", "maxLength": URL_MAX}),
-]
+# As the generator writes a `url` field: the kit stores the URL object's text.
+UrlText = Annotated[AnyHttpUrl, Field(max_length=URL_MAX)]
 
 
 class ContractBase(DeclarativeBase):
@@ -114,7 +103,7 @@ class VisitCreate(BaseModel):
     seen_at: AwareDatetime
     paid: bool = False
     email: EmailStr | None = Field(default=None, max_length=254)
-    site: UrlText | None = Field(default=None, max_length=URL_MAX)
+    site: UrlText | None = None
     token: UUID
 
 
@@ -125,7 +114,7 @@ class VisitUpdate(ResourcePatch):
     seen_at: AwareDatetime | MISSING = MISSING
     paid: bool | MISSING = MISSING
     email: EmailStr | None = Field(default=None, max_length=254)
-    site: UrlText | None = Field(default=None, max_length=URL_MAX)
+    site: UrlText | None = None
     token: UUID | MISSING = MISSING
 
 

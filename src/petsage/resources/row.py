@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Integer, Table
+from pydantic import AnyUrl
+from sqlalchemy import Column, Integer, Numeric, Table
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from petsage.database.columns import UTCDateTime
@@ -84,3 +85,19 @@ def noun_of(table: Table) -> str:
     """What one row of `table` is called: the noun its `Resource` gave, else "row of <table>"."""
     noun = table.info.get(NOUN)
     return noun if isinstance(noun, str) else f"row of {table.name}"
+
+
+def storable(column: Column[Any], value: Any) -> Any:
+    """What `column` stores for a validated `value`.
+
+    - A URL field's value is pydantic's URL object, which no driver takes: its text.
+    - A decimal is rounded to the column's scale here rather than by the database, so the
+      answer to a POST or PATCH says `2.00`, as every later read does, not the `2.0` sent
+      (both under one ETag otherwise).
+    """
+    if isinstance(value, AnyUrl):
+        return str(value)
+    scale = column.type.scale if isinstance(column.type, Numeric) else None
+    if isinstance(value, Decimal) and scale is not None:
+        return value.quantize(Decimal(1).scaleb(-scale))
+    return value

@@ -26,7 +26,7 @@ from petsage.resources.errors import (
 from petsage.resources.etag import ETagMatch, etag_of
 from petsage.resources.integrity import IntegrityGuard
 from petsage.resources.query import Filter, ListQuery, ListShape, SortKey
-from petsage.resources.row import NOUN, ResourceRow, utc_now
+from petsage.resources.row import NOUN, ResourceRow, storable, utc_now
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Resource(Generic[RowT, PublicT]):
 
     async def create(self, session: AsyncSession, data: BaseModel) -> PublicT:
         """Add a row from `data`; flushed, so the answer carries its id and version."""
-        values = data.model_dump()
+        values = self._storable(data.model_dump())
         await self._integrity.check_references(session, values)
         now = utc_now()
         row = self.row(**{**values, "created_at": now, "updated_at": now})
@@ -91,7 +91,7 @@ class Resource(Generic[RowT, PublicT]):
     ) -> PublicT:
         """Apply the fields sent; the version goes up only when a value actually changed."""
         row = await self._checked(session, id, if_match)
-        sent = changes.changes()
+        sent = self._storable(changes.changes())
         refused = [
             name for name, value in sent.items() if value is None and not self._nullable(name)
         ]
@@ -141,6 +141,10 @@ class Resource(Generic[RowT, PublicT]):
         except IntegrityError as exc:
             raise self._integrity.explain(exc, values) from exc
 
+    def _storable(self, values: dict[str, Any]) -> dict[str, Any]:
+        columns = self.shape.columns
+        return {name: storable(columns[name], value) for name, value in values.items()}
+
     def _nullable(self, name: str) -> bool:
         return bool(self.shape.columns[name].nullable)
 
@@ -151,7 +155,7 @@ class Resource(Generic[RowT, PublicT]):
             "gte": column.__ge__,
             "lte": column.__le__,
         }[each.comparison]
-        return compare(each.value)
+        return compare(storable(column, each.value))
 
     def _order(self, key: SortKey) -> ColumnElement[Any]:
         column = self.shape.columns[key.field]

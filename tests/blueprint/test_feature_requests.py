@@ -16,11 +16,12 @@ from petsage.blueprint.generator import (
     feature_spec,
     load_request,
     parse_request,
+    render_feature,
 )
 from petsage.blueprint.generator.field_grammar import parse_fields
 
 from .conftest import petsage, tree_digest
-from .golden_files import GOLDEN, REQUEST, expected_files, render_request
+from .golden_files import GOLDEN, REQUEST, REVISION, expected_files, render_request
 from .test_feature_new import assert_refused
 
 PROJECT_FEATURES = frozenset({"smoke_test", "pet_profile"})
@@ -42,6 +43,16 @@ def test_a_ref_makes_a_foreign_key_an_index_and_a_requirement() -> None:
     assert 'ondelete="CASCADE",' in files["versions/0042_vet_visit.py"]
     assert 'op.create_index(op.f("ix_vet_visits_pet_id")' in files["versions/0042_vet_visit.py"]
     assert "Requirements: a pet profile to attach the visit to" in files["__init__.py"]
+
+
+def test_a_ref_to_its_own_table_requires_nothing_and_restrict_is_no_action() -> None:
+    request = resource(parent_id={"type": "ref", "feature": "vet_visit", "on_delete": "restrict"})
+    spec = feature_spec(parse_request(request), features=PROJECT_FEATURES, tables={})
+
+    files = {str(f.path): f.content for f in render_feature(spec, revision=REVISION).feature_files}
+
+    assert "requires=" not in files["__init__.py"]
+    assert 'mapped_column(ForeignKey("vet_visits.id"), index=True)' in files["orm.py"]
 
 
 def checked(request: dict[str, Any]) -> None:

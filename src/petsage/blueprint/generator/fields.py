@@ -146,7 +146,8 @@ class RefField(FieldOptions):
     feature: FeatureName = Field(description="The feature whose row this field points at.")
     on_delete: Literal["cascade", "restrict"] = Field(
         default="restrict",
-        description="When that row is deleted: delete this one too, or refuse to delete it.",
+        description="When that row is deleted: delete this one too, or refuse to delete it "
+        "while this one refers to it (SQL's NO ACTION).",
     )
     example: int | None = Field(default=None, ge=1, le=INT_MAX)
 

@@ -102,7 +102,7 @@ def _context(feature: FeatureSpec, revision: Revision | None) -> dict[str, Any]:
         "down_revision_literal": f'"{down}"' if down else "None",
     }
     if revision is not None:
-        context |= resource_context(feature.fields, names.table)
+        context |= resource_context(feature.fields, names.name, names.table)
     return context
 
 

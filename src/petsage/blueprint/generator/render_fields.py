@@ -152,8 +152,15 @@ def _orm_type(field: ResourceField) -> str:
     if isinstance(spec, DecimalField):
         return f"Numeric({spec.digits}, {spec.places})"
     if isinstance(spec, RefField):
-        return f'ForeignKey("{field.ref_table}.id", ondelete="{spec.on_delete.upper()}")'
+        return f'ForeignKey("{field.ref_table}.id"{_on_delete(spec)})'
     return SQL_TYPES[spec.type][1]
+
+
+def _on_delete(spec: RefField) -> str:
+    """`, ondelete="CASCADE"`; restrict is the SQL default (NO ACTION), which refuses the
+    delete at the statement's end, so one statement may still delete rows that refer to each
+    other (RESTRICT would refuse that on SQLite)."""
+    return ', ondelete="CASCADE"' if spec.on_delete == "cascade" else ""
 
 
 def _column_options(field: ResourceField) -> list[str]:
@@ -236,7 +243,7 @@ def migration_constraint_lines(table: str, fields: tuple[ResourceField, ...]) ->
                         f"[{literal(name)}]",
                         f'["{field.ref_table}.id"]',
                         f'name=op.f("{fk}")',
-                        f'ondelete="{spec.on_delete.upper()}"',
+                        *([_on_delete(spec).lstrip(", ")] if spec.on_delete == "cascade" else []),
                     ),
                 )
             )

@@ -60,7 +60,9 @@ ORM_IMPORTS = (
 DOCSTRING_WIDTH = 100
 
 
-def resource_context(fields: tuple[ResourceField, ...], table: str) -> dict[str, Any]:
+def resource_context(fields: tuple[ResourceField, ...], name: str, table: str) -> dict[str, Any]:
+    """The lines of the feature `name` (its table `table`); `requires`: the other features
+    its refs point at (a ref to its own table requires nothing)."""
     up, down = lines.index_lines(table, fields)
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
@@ -78,7 +80,7 @@ def resource_context(fields: tuple[ResourceField, ...], table: str) -> dict[str,
         "create_indexes": up,
         "drop_indexes": down,
         "requires": sorted(
-            {field.spec.feature for field in fields if isinstance(field.spec, RefField)}
+            {field.spec.feature for field in fields if isinstance(field.spec, RefField)} - {name}
         ),
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's "Adding a feature" walkthrough, run for real in a throwaway copy of the project:
-# generate `pet_profile --resource`, migrate, lint, type-check, run the new feature's tests on
-# SQLite and PostgreSQL, serve it and find it in /openapi.json; then generate a second resource
+# generate pet_profile from the issue's request file (tests/blueprint/golden/pet_profile.yaml),
+# migrate, lint, type-check, run its tests on SQLite and PostgreSQL, serve it and find it in
+# /openapi.json; then generate vet_visit, whose `ref` points at pet_profile, check and test both,
 # and prove the two migrations chain (one head; up, down to base, up again; `db check` says 0),
 # on SQLite and on PostgreSQL. Needs the PostgreSQL server of PETSAGE_TEST_POSTGRES_URL.
 set -euo pipefail
@@ -56,14 +57,16 @@ cd "$project"
 uv sync --locked --quiet
 export PETSAGE_DATA_DIR="$work/var"
 
-step "petsage feature new pet_profile --resource"
-uv run --no-sync petsage feature new pet_profile --resource
+requests=tests/blueprint/golden
+step "petsage feature new --from $requests/pet_profile.yaml"
+uv run --no-sync petsage feature new --from "$requests/pet_profile.yaml"
 step "petsage db upgrade (SQLite, under PETSAGE_DATA_DIR)"
 uv run --no-sync petsage db upgrade
-step "ruff check, ruff format --check, mypy (strict)"
+step "ruff check, ruff format --check, mypy (strict), lint-imports"
 uv run --no-sync ruff check .
 uv run --no-sync ruff format --check .
 uv run --no-sync mypy
+uv run --no-sync lint-imports
 step "the new feature's tests, on SQLite and PostgreSQL"
 uv run --no-sync pytest src/petsage/features/pet_profile -q -p no:cacheprovider --no-cov
 
@@ -87,14 +90,19 @@ assert schema["paths"]["/pet-profiles"]["post"]["tags"] == ["Pet Profile"]
 print("/openapi.json: /pet-profiles and /pet-profiles/{id}, tag Pet Profile")'
 curl -fsS "$base/docs" | grep -q "swagger" && echo "/docs: served"
 curl -fsS -D "$work/headers" -o /dev/null -H 'content-type: application/json' \
-  -d '{"name": "Rex"}' "$base/pet-profiles"
+  -d '{"name": "Rex", "species": "dog"}' "$base/pet-profiles"
 grep -qi '^location: /pet-profiles/1' "$work/headers" && echo "POST /pet-profiles: 201, Location /pet-profiles/1"
 kill "$server_pid" && wait "$server_pid" || true
 server_pid=""
 
-step "a second resource: petsage feature new vet_visit --resource"
-uv run --no-sync petsage feature new vet_visit --resource
-uv run ruff check . && uv run --no-sync ruff format --check .
+step "a second resource with a ref to the first: petsage feature new --from $requests/vet_visit.yaml"
+uv run --no-sync petsage feature new --from "$requests/vet_visit.yaml"
+uv run --no-sync ruff check . && uv run --no-sync ruff format --check .
+uv run --no-sync mypy && uv run --no-sync lint-imports
+grep -q 'requires=("pet_profile",)' src/petsage/features/vet_visit/__init__.py
+step "both features' tests, on SQLite and PostgreSQL"
+uv run --no-sync pytest src/petsage/features/pet_profile src/petsage/features/vet_visit \
+  -q -p no:cacheprovider --no-cov
 uv run --no-sync python -c '
 from alembic.script import ScriptDirectory
 script = ScriptDirectory("src/petsage/migrations")

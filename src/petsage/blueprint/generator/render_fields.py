@@ -85,10 +85,8 @@ def model_type(field: ResourceField) -> Code:
     base: Code = TYPES[spec.type][0]
     if isinstance(spec, EnumField):
         base = Call("Literal", tuple(literal(value) for value in spec.values), "[]")
+    # A URL is validated as one; the kit stores its text (the column is a String).
     parts: list[Code] = [base]
-    if spec.type == "url":
-        # Validated as a URL, stored and answered as its text.
-        parts.append("PlainSerializer(str, return_type=str)")
     if options:
         parts.append(Call("Field", tuple(options)))
     return Call("Annotated", tuple(parts), "[]") if len(parts) > 1 else base

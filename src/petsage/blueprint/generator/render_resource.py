@@ -33,7 +33,6 @@ MODEL_IMPORTS = (
     ("pydantic", "ConfigDict", ALWAYS),
     ("pydantic", "EmailStr", ("email",)),
     ("pydantic", "Field", USED),
-    ("pydantic", "PlainSerializer", ("url",)),
     ("", "", ()),
     ("petsage.resources", "ResourcePatch", ALWAYS),
     ("petsage.resources", "ResourcePublic", ALWAYS),

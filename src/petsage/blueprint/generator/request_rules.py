@@ -48,7 +48,7 @@ SQL_RESERVED = frozenset(POSTGRESQL_RESERVED) | SQLiteIdentifierPreparer.reserve
 # Names models.py imports: a field's type alias (its CamelCase name) must not shadow one.
 MODEL_IMPORTS = frozenset(
     {"Annotated", "Literal", "BaseModel", "ConfigDict", "Field", "AnyHttpUrl", "AwareDatetime"}
-    | {"EmailStr", "PlainSerializer", "Decimal", "UUID", "ResourcePatch", "ResourcePublic"}
+    | {"EmailStr", "Decimal", "UUID", "ResourcePatch", "ResourcePublic"}
 )
 
 

@@ -46,6 +46,10 @@ RUN groupadd --system --gid 10001 petsage \
     && install --directory --owner=10001 --group=10001 --mode=0750 /var/lib/petsage
 # Owned by root: the service can read its code but never rewrite it.
 COPY --from=builder /opt/petsage /opt/petsage
+# Production mode: the image serves on every address, so it takes its access tokens from the
+# provider named by PETSAGE_AUTH_ISSUER (and PETSAGE_AUTH_AUDIENCE), set at `docker run`.
+# Without it `petsage serve` refuses to start (the development issuer is for loopback only)
+# unless PETSAGE_AUTH_DEV_ISSUER_ALLOW_REMOTE=true says so (README, "Authentication").
 ENV PATH=/opt/petsage/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

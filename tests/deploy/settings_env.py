@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from petsage.auth.settings import AuthSettings
 from petsage.settings import ENV_PREFIX, Settings, load_settings
 
 
 def unknown_settings(env: Mapping[str, str]) -> set[str]:
     """`PETSAGE_*` names that no `Settings` field reads: a typo is silently ignored otherwise."""
-    known = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+    fields = [*Settings.model_fields, *AuthSettings.model_fields]
+    known = {f"{ENV_PREFIX}{name.upper()}" for name in fields}
     return {key for key in env if key.startswith(ENV_PREFIX)} - known
 
 

@@ -97,6 +97,12 @@ class AuthSettings(BaseSettings):
                 raise ValueError(f"{name!r} is not allowed (use some of {allowed})")
         return algorithms
 
+    @field_validator("auth_issuer", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, issuer: Any) -> Any:
+        # `PETSAGE_AUTH_ISSUER=` (compose's `${PETSAGE_AUTH_ISSUER:-}`) means no issuer.
+        return None if issuer == "" else issuer
+
     @field_validator("auth_issuer")
     @classmethod
     def _issuer_is_a_url(cls, issuer: str | None) -> str | None:

@@ -18,6 +18,7 @@ import readiness
 import resource_list
 import startup
 import status_page
+import token_verification
 from harness import parse_options, require_wrk
 from report import write_json
 
@@ -30,6 +31,7 @@ BENCHMARKS = (
     status_page,
     resource_list,
     attacks,
+    token_verification,
 )
 
 

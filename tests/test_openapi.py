@@ -1,35 +1,137 @@
-"""The OpenAPI document tells the truth: HEAD is documented where it is served, and the health
-token is optional, as anonymous access is by design."""
+"""The OpenAPI document tells the truth, so that generated clients parse every answer: JSON
+first on every status, named schemas for `application/health+json`, no `Accept` parameter, the
+one error shape, short operation ids, HEAD said once (not a twin of every GET), and the health
+token optional, as anonymous access is by design. Generated clients: tests/test_clients.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
-from petsage.http.error_models import ValidationErrorResponse
-from petsage.http.openapi import head_operation
+from petsage.features.health_checks.render import HEALTH_JSON
+from petsage.http.error_models import ErrorResponse, ValidationErrorResponse
+from petsage.http.openapi import HEAD_NOTE, complete
 from petsage.main import create_app
 from petsage.settings import Settings
 
 
-def test_every_get_operation_has_a_head_twin(client: TestClient) -> None:
+def test_head_is_documented_once_not_as_a_twin_of_each_get(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    reads = [path for path, operations in document["paths"].items() if "get" in operations]
+
+    assert reads
+    assert all("head" not in operations for operations in document["paths"].values())
+    assert document["info"]["description"].endswith(HEAD_NOTE)
+    # What the note says: HEAD answers as GET, without the body.
+    for path in (path for path in reads if "{" not in path):
+        get, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+
+
+def test_operation_ids_are_the_handlers_names(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ids = [operation["operationId"] for ops in paths.values() for operation in ops.values()]
+
+    assert all(re.fullmatch("[a-z][a-zA-Z0-9]*", each) for each in ids), ids
+    assert paths["/system/health/ready"]["get"]["operationId"] == "getReadiness"
+    assert paths["/system/health/checks"]["get"]["operationId"] == "listHealthChecks"
+    assert paths["/system/health/checks/{name}"]["get"]["operationId"] == "getHealthCheck"
+
+
+def test_json_comes_first_in_every_response(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    media = [
+        list(response["content"])
+        for operations in paths.values()
+        for operation in operations.values()
+        for response in operation["responses"].values()
+        if "application/json" in response.get("content", {})
+    ]
+
+    assert [HEALTH_JSON] in [each[1:] for each in media]
+    assert all(each[0] == "application/json" for each in media)
+
+
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/system/health/ready", "HealthReport"),
+        ("/system/health/checks", "HealthReport"),
+        ("/system/health/checks/{name}", "CheckReport"),
+    ],
+)
+def test_health_answers_are_named_schemas_without_an_accept_parameter(
+    client: TestClient, path: str, model: str
+) -> None:
+    document = client.get("/openapi.json").json()
+    operation = document["paths"][path]["get"]
+
+    for status in ("200", "503"):
+        assert operation["responses"][status]["content"] == {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}},
+            HEALTH_JSON: {"schema": {"$ref": "#/components/schemas/DraftHealthReport"}},
+        }
+    assert all(p["in"] != "header" for p in operation.get("parameters", []))
+    schemas = document["components"]["schemas"]
+    checks = schemas["DraftHealthReport"]["properties"]["checks"]
+    assert checks["additionalProperties"]["items"] == {"$ref": "#/components/schemas/DraftCheck"}
+    assert "componentId" in schemas["DraftCheck"]["properties"]
+
+
+def test_readiness_documents_no_422_as_it_takes_no_parameter(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
 
-    assert paths
-    for path, operations in paths.items():
-        assert "head" in operations, path
-        assert operations["head"] == head_operation(operations["get"])
-        assert operations["head"]["operationId"] != operations["get"]["operationId"]
-        assert operations["head"]["summary"].endswith("(headers only)")
-        assert all("content" not in reply for reply in operations["head"]["responses"].values())
+    assert set(paths["/system/health/ready"]["get"]["responses"]) == {"200", "503"}
+    assert set(paths["/system/health/checks"]["get"]["responses"]) == {"200", "503"}
 
 
-def test_head_keeps_the_parameters_and_statuses(client: TestClient) -> None:
-    check = client.get("/openapi.json").json()["paths"]["/system/health/checks/{name}"]
+def test_every_error_is_documented_in_the_one_error_shape(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    errors = {
+        (path, status): response["content"]
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for status, response in operation["responses"].items()
+        # The health answers' 503 is a health report, in either media type.
+        if int(status) >= 400 and HEALTH_JSON not in response["content"]
+    }
 
-    assert check["head"]["parameters"] == check["get"]["parameters"]
-    assert check["head"]["responses"].keys() == check["get"]["responses"].keys()
+    assert ("/system/health/checks/{name}", "404") in errors
+    for (_, status), content in errors.items():
+        model = "ValidationErrorResponse" if status == "422" else "ErrorResponse"
+        assert content == {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}
+        }
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    missing = client.get("/system/health/checks/no-such-check")
+    assert ErrorResponse.model_validate(missing.json()).error.status == 404
+
+
+def test_two_models_of_one_name_are_refused() -> None:
+    document = {
+        "paths": {
+            "/a": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "text/x": {
+                                    "schema": {"title": "Twin", "type": "object", "$defs": {}}
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": {"Twin": {"type": "string"}}},
+    }
+
+    with pytest.raises(ValueError, match="two different OpenAPI schemas are named 'Twin'"):
+        complete(document, optional_schemes=())
 
 
 def test_operation_ids_are_unique(client: TestClient) -> None:
@@ -70,7 +172,7 @@ def test_document_is_completed_once(client: TestClient) -> None:
     second = client.get("/openapi.json").json()
 
     assert first == second
-    assert second["paths"]["/"]["head"]["summary"] == "Welcome (headers only)"
+    assert second["info"]["description"].count(HEAD_NOTE) == 1
 
 
 def test_root_path_is_listed_as_a_server(

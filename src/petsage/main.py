@@ -45,7 +45,7 @@ from petsage.http.dependencies import (
 from petsage.http.docs import install_offline_docs
 from petsage.http.errors import install_error_handlers
 from petsage.http.middleware import HeadAsGetMiddleware, ResponseHeadersMiddleware
-from petsage.http.openapi import install_openapi
+from petsage.http.openapi import install_openapi, operation_id
 from petsage.http.probes import ProbeLane, ProbePaths, ProbeResponder
 from petsage.http.state import AppState, attach_state, state_of
 from petsage.observability.access_log import AccessLog
@@ -131,6 +131,7 @@ def assemble_app(settings: Settings, options: AppOptions) -> FastAPI:
         },
         # Served by `install_openapi` and `install_offline_docs` instead.
         openapi_url=None,
+        generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
         # FastAPI's native OpenTelemetry looks up providers on every request (about 3.5 us, a

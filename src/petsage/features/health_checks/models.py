@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -179,23 +179,3 @@ class HealthEventPublic(BaseModel):
 
 class HealthEventsPublic(Page[HealthEventPublic]):
     """A page of status changes, newest first (the resource kit's page)."""
-
-
-def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """`model`'s JSON schema with its `$defs` inlined, for an extra media type in OpenAPI
-    (FastAPI registers component schemas only for `application/json`)."""
-    schema = model.model_json_schema(by_alias=True)
-    definitions = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(definitions[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(item) for item in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved

@@ -6,7 +6,7 @@ fast path serves the same bytes, and both media types share one route.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from petsage.check_names import CHECK_NAME_PATTERN
 from petsage.features.health_checks import service
@@ -16,11 +16,11 @@ from petsage.features.health_checks.models import (
     HealthEventsPublic,
     HealthReport,
     HistoryQuery,
-    inline_schema,
 )
 from petsage.features.health_checks.render import HEALTH_JSON, render, wants_health_json
 from petsage.http.dependencies import DetailsAllowedDep, HealthDep, SessionDep
 from petsage.http.error_models import ValidationErrorResponse
+from petsage.http.openapi import media_schema
 from petsage.http.probes import RenderedResponse
 
 PREFIX = "/system/health"
@@ -29,20 +29,23 @@ CHECKS_PATH = f"{PREFIX}/checks"
 
 router = APIRouter(tags=["System Health"])
 
-AcceptHeader = Annotated[
-    str | None,
-    Header(
-        alias="accept",
-        description=f"`{HEALTH_JSON}` for the IETF draft-inadarei-api-health-check format.",
-    ),
-]
+ACCEPT_NOTE = f" Sent as `{HEALTH_JSON}` (the IETF draft-inadarei-api-health-check) on request."
+
+
+async def _wants_health_json(request: Request) -> bool:
+    # Read from the request, not declared as a header parameter: OpenAPI ignores an `Accept`
+    # parameter, and declaring one documented a 422 that no request can cause.
+    return wants_health_json(request.headers.get("accept"))
+
+
+HealthJsonDep = Annotated[bool, Depends(_wants_health_json)]
 
 
 def _documented(model: type[Any], ok: str, failing: str) -> dict[int | str, dict[str, Any]]:
-    draft = {HEALTH_JSON: {"schema": inline_schema(DraftHealthReport)}}
+    draft = {HEALTH_JSON: {"schema": media_schema(DraftHealthReport)}}
     return {
-        200: {"model": model, "description": ok, "content": draft},
-        503: {"model": model, "description": failing, "content": draft},
+        200: {"model": model, "description": ok + ACCEPT_NOTE, "content": draft},
+        503: {"model": model, "description": failing + ACCEPT_NOTE, "content": draft},
     }
 
 
@@ -56,13 +59,13 @@ def _documented(model: type[Any], ok: str, failing: str) -> dict[int | str, dict
     ),
 )
 async def get_readiness(
-    health: HealthDep, details: DetailsAllowedDep, accept: AcceptHeader = None
+    health: HealthDep, details: DetailsAllowedDep, health_json: HealthJsonDep
 ) -> Response:
     """For Kubernetes' readinessProbe and load balancers. Answers from the latest round of
     background checks, so probes never reach the database. Failure reasons are withheld
     unless the caller may see details (`PETSAGE_HEALTH_DETAILS`)."""
     view = service.readiness_view(health, detail=details)
-    return _response(render(view, health_json=wants_health_json(accept)))
+    return _response(render(view, health_json=health_json))
 
 
 @router.get(
@@ -75,12 +78,12 @@ async def get_readiness(
     ),
 )
 async def list_health_checks(
-    health: HealthDep, details: DetailsAllowedDep, accept: AcceptHeader = None
+    health: HealthDep, details: DetailsAllowedDep, health_json: HealthJsonDep
 ) -> Response:
     """Each check's status; with detail access also its duration, last success and failure,
     observed value and error text."""
     view = service.checks_view(health, detail=details)
-    return _response(render(view, health_json=wants_health_json(accept)))
+    return _response(render(view, health_json=health_json))
 
 
 @router.get(
@@ -95,11 +98,11 @@ async def get_health_check(
     name: Annotated[str, Path(pattern=CHECK_NAME_PATTERN, examples=["database"])],
     health: HealthDep,
     details: DetailsAllowedDep,
-    accept: AcceptHeader = None,
+    health_json: HealthJsonDep,
 ) -> Response:
     """One check's latest result, for an uptime monitor watching a single dependency."""
     view = service.check_view(health, name, detail=details)
-    return _response(render(view, health_json=wants_health_json(accept)))
+    return _response(render(view, health_json=health_json))
 
 
 @router.get(

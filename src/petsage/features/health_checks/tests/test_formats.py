@@ -258,7 +258,9 @@ def test_openapi_documents_the_health_endpoints(make_settings: Callable[..., Set
     assert ready["503"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/HealthReport"
     }
-    assert "checks" in ready["200"]["content"]["application/health+json"]["schema"]["properties"]
+    draft = ready["200"]["content"]["application/health+json"]["schema"]
+    assert draft == {"$ref": "#/components/schemas/DraftHealthReport"}
+    assert "checks" in spec["components"]["schemas"]["DraftHealthReport"]["properties"]
     assert "404" in paths["/system/health/checks/{name}"]["get"]["responses"]
     history = paths["/system/health/history"]["get"]
     assert {p["name"] for p in history["parameters"]} == {

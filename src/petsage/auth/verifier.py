@@ -1,10 +1,12 @@
 """Access-token verification (RFC 6750, RFC 9068, RFC 8725), with PyJWT.
 
-Why PyJWT[crypto] rather than joserfc: both are maintained and typed, and both refuse `none`
-and an asymmetric public key used as an HMAC secret. PyJWT is the one most of the ecosystem
-(FastAPI's own docs, Authlib's users aside) runs, it fails closed on unknown `crit` extensions
-since 2.12 (CVE-2026-32597, jpadilla/pyjwt; python-jose and node-jsonwebtoken still did not),
-and its `PyJWK` binds one algorithm to one key, which is the shape RFC 8725 3.1 asks for. What
+Why PyJWT[crypto] rather than joserfc (both maintained and typed): PyJWT refuses an asymmetric
+public key used as an HMAC secret since 2.4 (CVE-2022-29217), while joserfc had the same
+algorithm confusion reported in 2024 (authlib/joserfc#27, fixed by refusing such keys as
+`OctKey`); PyJWT fails closed on unknown `crit` extensions since 2.12 (CVE-2026-32597: what
+python-jose and node-jsonwebtoken still accept, in their open issues); its `PyJWK` binds one
+algorithm to one key, the shape RFC 8725 3.1 asks for; and it is what FastAPI's own security
+tutorial and most of the Python ecosystem run, so its failure modes are well trodden. What
 PyJWT leaves to us is done here, before it runs: the size cap, `typ`, `crit` (refused whole),
 and choosing the key by `kid` from the issuer's JWKS only: `jku`, `jwk`, `x5u` and `x5c`
 headers are never read, so a token cannot bring its own key.

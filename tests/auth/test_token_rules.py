@@ -182,6 +182,13 @@ HOSTILE: dict[str, Callable[[IdentityProvider], str]] = {
     "x5u pointing elsewhere": lambda p: signed(
         p, claims(p), key=ATTACKER, kid="key-1", x5u="http://127.0.0.1:9/cert.pem"
     ),
+    "x5c carrying its own certificate": lambda p: signed(
+        p,
+        claims(p),
+        key=ATTACKER,
+        kid="key-1",
+        x5c=["MIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA"],
+    ),
     "signed by another key under the provider's kid": lambda p: signed(
         p, claims(p), key=ATTACKER, kid="key-1"
     ),

@@ -9,8 +9,12 @@ setup:
 	$(UV) sync --locked --compile-bytecode
 	$(UV) run python -m compileall -q src
 
-serve: setup
-	$(UV) run petsage serve
+# Served as the image serves it, without the dev dependencies: the tests' example plug-in
+# (one of them) would otherwise be discovered, and its route served and in /openapi.json.
+serve:
+	$(UV) sync --locked --no-dev --compile-bytecode
+	$(UV) run --no-dev python -m compileall -q src
+	$(UV) run --no-dev petsage serve
 
 # The same options as scripts/bootstrap.sh test (the README explains them).
 PARALLEL = -n auto --dist loadfile --no-loadscope-reorder

@@ -19,10 +19,12 @@ PARALLEL="-n auto --dist loadfile --no-loadscope-reorder"
 # machines, every process would otherwise compile FastAPI, SQLAlchemy and PetSage from source
 # again, and the tests start a hundred `petsage serve` processes (the suite on a fresh clone:
 # 6 min 7 s without this, 4 min 48 s with it).
-compile() { uv sync --locked --compile-bytecode && uv run python -m compileall -q src; }
+compile() { uv sync --locked --compile-bytecode "$@" && uv run "$@" python -m compileall -q src; }
 target="${1:-test}"
 case "$target" in
-  serve) compile && exec uv run petsage serve ;;
+  # Served as the image serves it, without the dev dependencies: the tests' example plug-in
+  # (one of them) would otherwise be discovered, and its route served and in /openapi.json.
+  serve) compile --no-dev && exec uv run --no-dev petsage serve ;;
   test) compile && exec uv run pytest $PARALLEL --cov --cov-report=term ;;
   lint) uv sync --locked && uv run ruff check . && uv run ruff format --check . && exec uv run lint-imports ;;
   # The benchmarks too: a call that no longer matches a harness function fails here, not in

@@ -6,7 +6,9 @@ token optional, as anonymous access is by design. Generated clients: tests/test_
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +18,8 @@ from petsage.http.error_models import ErrorResponse, ValidationErrorResponse
 from petsage.http.openapi import HEAD_NOTE, complete
 from petsage.main import create_app
 from petsage.settings import Settings
+
+ROOT = Path(__file__).parents[1]
 
 
 def test_head_is_documented_once_not_as_a_twin_of_each_get(client: TestClient) -> None:
@@ -202,3 +206,20 @@ def test_the_history_documents_its_422_for_a_range_out_of_order(client: TestClie
     # The body is the documented shape, not FastAPI's `{"detail": [...]}`.
     problem = ValidationErrorResponse.model_validate(answer.json()).error.problems[0]
     assert "`since` must not be later than `until`" in problem.message
+
+
+def test_a_plain_setup_serves_without_the_tests_plugin() -> None:
+    """The example plug-in is a dev dependency (the discovery tests use it), and the README's
+    `serve` commands install and run without them, as the image does: a plain server neither
+    serves `/example-plugin` nor documents it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    plugin = "petsage-example-plugin"
+    bootstrap = (ROOT / "scripts" / "bootstrap.sh").read_text(encoding="utf-8")
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    make_serve = make.partition("\nserve:")[2].partition("\n\n")[0]
+
+    assert plugin in project["dependency-groups"]["dev"]
+    assert all(plugin not in each for each in project["project"]["dependencies"])
+    assert "serve) compile --no-dev && exec uv run --no-dev petsage serve" in bootstrap
+    assert '"$@" python -m compileall' in bootstrap  # `compile --no-dev` syncs without them
+    assert make_serve.count("--no-dev") == 3, make_serve

@@ -1,8 +1,9 @@
 """Two small resources for the contract's own tests: owners, and visits that refer to one.
 
 They cover what the kit's example pets do not: a reference to another resource's table
-(created through that resource's route, found in /openapi.json), and the decimal, float,
-date-time, email, URL and UUID kinds, on both databases.
+(created through that resource's route, found in /openapi.json), the decimal, float,
+date-time, email, URL and UUID kinds, and two optional unique fields (email, token), filtered
+and sorted, on both databases.
 """
 
 from __future__ import annotations
@@ -79,9 +80,13 @@ class Visit(ResourceRow, ContractBase):
     temperature: Mapped[float | None] = mapped_column(info=listed(sort=True))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), info=listed(filter=True, sort=True))
     paid: Mapped[bool] = mapped_column(default=False, info=listed(filter=True))
-    email: Mapped[str | None] = mapped_column(String(254))
+    # Two optional unique fields, filtered and sorted: every row a test makes needs its own
+    # value of each.
+    email: Mapped[str | None] = mapped_column(
+        String(254), unique=True, info=listed(filter=True, sort=True)
+    )
     site: Mapped[str | None] = mapped_column(String(URL_MAX))
-    token: Mapped[UUID] = mapped_column(Uuid(), unique=True)
+    token: Mapped[UUID | None] = mapped_column(Uuid(), unique=True, info=listed(filter=True))
 
 
 class OwnerCreate(BaseModel):
@@ -104,7 +109,7 @@ class VisitCreate(BaseModel):
     paid: bool = False
     email: EmailStr | None = Field(default=None, max_length=254)
     site: UrlText | None = None
-    token: UUID
+    token: UUID | None = None
 
 
 class VisitUpdate(ResourcePatch):
@@ -115,7 +120,7 @@ class VisitUpdate(ResourcePatch):
     paid: bool | MISSING = MISSING
     email: EmailStr | None = Field(default=None, max_length=254)
     site: UrlText | None = None
-    token: UUID | MISSING = MISSING
+    token: UUID | None = None
 
 
 class VisitPublic(ResourcePublic):
@@ -128,7 +133,7 @@ class VisitPublic(ResourcePublic):
     paid: bool
     email: str | None
     site: str | None
-    token: UUID
+    token: UUID | None
 
 
 owners = Resource(Owner, OwnerPublic, noun="owner")

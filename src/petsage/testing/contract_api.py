@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import Table
+from sqlalchemy import Index, Table, UniqueConstraint
 
 from petsage.testing.field_rules import FieldRule, resolve, schema_rules
 from petsage.testing.field_values import NoValidValueError, valid_value
@@ -34,6 +34,19 @@ class Collection:
             for column in self.table.columns
             for foreign in column.foreign_keys
         }
+
+    def unique_fields(self) -> frozenset[str]:
+        return unique_columns(self.table)
+
+
+def unique_columns(table: Table) -> frozenset[str]:
+    """The columns whose value alone no two rows may share."""
+    found = {column.key for column in table.columns if column.unique}
+    sets: list[UniqueConstraint | Index]
+    sets = [each for each in table.constraints if isinstance(each, UniqueConstraint)]
+    sets += [each for each in table.indexes if isinstance(each, Index) and each.unique]
+    found |= {next(iter(each.columns)).key for each in sets if len(each.columns) == 1}
+    return frozenset(found)
 
 
 def collection_in_openapi(openapi: dict[str, Any], table: Table) -> Collection:
@@ -74,17 +87,22 @@ class ResourceApi:
 
     def body(self, collection: Collection | None = None) -> dict[str, Any]:
         """A valid body for `collection` (the resource's own by default), distinct from every
-        other body of this test where the field allows (unique fields stay unique)."""
+        other body of this test where the field allows. Every unique field gets a value no
+        other row of the test holds (or, when nullable and out of values, none at all)."""
         target = collection or self.own
         self._rows_made += 1
         references = target.references()
+        unique = target.unique_fields()
         built: dict[str, Any] = {}
         for rule in target.rules:
             if rule.name in references:
                 if rule.required:
                     built[rule.name] = self.referred_id(references[rule.name])
                 continue  # an optional reference is left out, so no extra rows appear
-            built[rule.name] = varied_value(rule, self._rows_made)
+            if rule.name in unique:
+                built[rule.name] = unique_value(rule, self._rows_made)
+            else:
+                built[rule.name] = varied_value(rule, self._rows_made)
         return built
 
     def referred_id(self, table: Table, *, fresh: bool = False) -> int:
@@ -118,6 +136,17 @@ def varied_value(rule: FieldRule, variant: int) -> Any:
         return valid_value(rule, variant)
     except NoValidValueError:
         return valid_value(rule, 0)
+
+
+def unique_value(rule: FieldRule, variant: int) -> Any:
+    """`rule`'s value number `variant`; never a value another variant has, since no two rows
+    may share it: null where the field runs out of values and allows null."""
+    try:
+        return valid_value(rule, variant)
+    except NoValidValueError:
+        if rule.nullable:
+            return None
+        raise
 
 
 def ordered_values(rule: FieldRule, count: int = 3) -> list[Any]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Table
 
 from petsage.resources import Resource
+from petsage.testing.contract_api import unique_columns
 from petsage.testing.field_rules import FieldRule, field_rules
 from petsage.testing.field_values import same_value
 
@@ -20,6 +21,10 @@ class ContractBase:
     update_model: ClassVar[type[BaseModel]]
     # The OpenAPI tag its routes carry; None: any one tag, the same on every route.
     tag: ClassVar[str | None] = None
+    # The migration that creates the resource's table and the one before it ("base" when it
+    # is the first); None: the migration round trip is not checked.
+    revision: ClassVar[str | None] = None
+    down_revision: ClassVar[str | None] = None
 
     @classmethod
     def table(cls) -> Table:
@@ -51,8 +56,21 @@ class ContractBase:
         )
 
     @classmethod
+    def unique_fields(cls) -> list[str]:
+        """The fields a client sets whose value no two rows may share."""
+        return sorted(unique_columns(cls.table()) & cls.create_rules().keys())
+
+    @classmethod
+    def referring_fields(cls) -> frozenset[str]:
+        """The fields holding a foreign key, read without resolving it: when pytest collects,
+        the referred table's module (another feature's) may not be imported yet."""
+        columns = cls.resource.shape.columns
+        return frozenset(name for name, column in columns.items() if column.foreign_keys)
+
+    @classmethod
     def referred_tables(cls) -> dict[str, Table]:
-        """Each field holding a foreign key, and the table it refers to."""
+        """Each field holding a foreign key, and the table it refers to; only once the app is
+        built (every feature imported), since resolving a foreign key needs its table."""
         return {
             name: foreign.column.table
             for name, column in cls.resource.shape.columns.items()

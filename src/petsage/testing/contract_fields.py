@@ -20,7 +20,7 @@ from petsage.testing.field_values import same_value
 class FieldContract(ContractBase):
     @classmethod
     def field_cases(cls) -> dict[str, list[Any]]:
-        referred = cls.referred_tables()
+        referred = cls.referring_fields()
         return {
             "create_case": [
                 case

@@ -148,13 +148,16 @@ class ListContract(ContractBase):
         assert names(answer, "query", bad_page.name), answer.text
 
     def rows_with_values(self, api: ResourceApi, field: str) -> dict[int, tuple[int | None, Any]]:
-        """Rows whose `field` takes ascending values, the middle one twice, plus a null row
-        where the field allows it; by id, each value's rank (None for null) and value."""
+        """Rows whose `field` takes ascending values, the middle one twice (once for a unique
+        field), plus a null row where the field allows it; by id, each value's rank (None for
+        null) and value."""
         rule = self.create_rules().get(field)
         if rule is None:  # not set by clients (`id`, `created_at`): rows as they come
             return {api.create()["id"]: (None, None) for _ in range(3)}
         values = self.values_for(api, rule)
-        ranks = [*range(len(values)), len(values) // 2]
+        ranks = [*range(len(values))]
+        if field not in self.unique_fields():
+            ranks.append(len(values) // 2)
         rows = {api.create(**{field: values[rank]})["id"]: (rank, values[rank]) for rank in ranks}
         if rule.nullable:
             rows[api.create(**{field: None})["id"]] = (None, None)

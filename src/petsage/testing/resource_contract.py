@@ -7,12 +7,16 @@ Subclass it in a test module and name the resource::
         path = "/pet-profiles"
         create_model = PetProfileCreate
         update_model = PetProfileUpdate
+        tag = "Pet Profile"
+        revision = "0042"          # the migration creating its table
+        down_revision = "0041"     # the one before it ("base" for the first)
 
 The cases come from the models' JSON Schema and the table's `listed` marks when pytest
 collects (`pytest_generate_tests`), each a test of its own:
 `test_create_field[weight_kg-above_max-sqlite]`, `test_filter[weight_kg_gte-postgres]`,
 `test_sort[birth_date-desc-sqlite]`. The class runs on SQLite and PostgreSQL, one app per
-database for the whole class (`contract_app`), its tables emptied before each test. Override
+database for the whole class (`contract_app`), its tables emptied before each test; the
+migration round trip runs on a fresh database of its own. Override
 `prepare_database` and `build_app` for a resource that migrations or feature discovery do not
 bring.
 """
@@ -45,11 +49,13 @@ from petsage.testing.contract_app import (
 from petsage.testing.contract_fields import FieldContract
 from petsage.testing.contract_items import ItemContract
 from petsage.testing.contract_lists import ListContract
+from petsage.testing.contract_migration import MigrationContract
 
 
-class ResourceContract(FieldContract, ListContract, ItemContract):
+class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContract):
     """The contract; a subclass sets `resource`, `path`, `create_model`, `update_model` (and
-    `tag`, to check the OpenAPI tag by name)."""
+    `tag`, to check the OpenAPI tag by name; `revision` and `down_revision`, to check the
+    migration that creates its table)."""
 
     @classmethod
     def prepare_database(cls, settings: Settings) -> None:

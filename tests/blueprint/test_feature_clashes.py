@@ -185,3 +185,16 @@ def test_an_orphan_below_a_later_migration_keeps_its_place_in_the_chain(project:
     assert migrations_of(project, "kiwi") == [f"{NEXT}_kiwi.py"]
     script = ScriptDirectory(str(project / "src" / "petsage" / "migrations"))
     assert script.get_heads() == [AFTER]
+
+
+def test_the_clash_check_knows_the_routes_the_kit_serves() -> None:
+    """The generator states the kit's routes (it may not import the kit): held to the kit."""
+    from petsage.blueprint.generator.clashes import KIT_ROUTES  # noqa: PLC0415
+    from tests.resources.example_pets.router import router  # noqa: PLC0415
+
+    served = {
+        (method, route.path.removeprefix(router.prefix))
+        for route in router.routes
+        for method in getattr(route, "methods", ())
+    }
+    assert served == set(KIT_ROUTES)

@@ -1,8 +1,9 @@
 """The resource kit: a stored collection's list, create, read, change and delete, once.
 
 A resource feature declares its table (`ResourceRow`, `listed`), its models (`ResourcePublic`,
-`ResourcePatch`) and `Resource(Row, Public, noun=...)`; its router uses the HTTP side
-(`ResourceId`, `IfMatch`, `IfNoneMatch`, `item_response`, `etag_headers`). Paging, filters,
+`ResourcePatch`) and `Resource(Row, Public, noun=...)`; its router is `resource_router(...)`,
+or, for a route of its own, the HTTP side (`ResourceId`, `IfMatch`, `IfNoneMatch`,
+`item_response`, `etag_headers`). Paging, filters,
 sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
 """
 
@@ -38,6 +39,7 @@ from petsage.resources.query import (
     ListShape,
     SortKey,
 )
+from petsage.resources.router import resource_router
 from petsage.resources.row import ResourceRow, listed
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
@@ -76,4 +78,5 @@ __all__ = [
     "etag_of",
     "item_response",
     "listed",
+    "resource_router",
 ]

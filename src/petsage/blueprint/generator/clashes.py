@@ -25,6 +25,10 @@ from petsage.blueprint.routes import ServedRoute, first_overlap, under_prefix
 NEW_FEATURE = "the new feature"
 ROUTER_FILE = "router.py"
 ROUTER_VARIABLE = "router"
+# What `petsage.resources.resource_router(...)` serves below its prefix. The kit sits above the
+# blueprint, so it is stated here; tests/blueprint/test_feature_clashes.py holds it to the kit.
+KIT_BUILDER = "resource_router"
+KIT_ROUTES = (("GET", ""), ("POST", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"))
 
 
 def refuse_clashes(names: FeatureNames, rendered: RenderedFeature, occupied: Occupied) -> None:
@@ -42,7 +46,7 @@ def refuse_clashes(names: FeatureNames, rendered: RenderedFeature, occupied: Occ
 
 def new_routes(rendered: RenderedFeature) -> list[ServedRoute]:
     """The routes the rendered `router.py` declares: `APIRouter(prefix=...)` and each
-    `@router.<method>("<path>")`."""
+    `@router.<method>("<path>")`, or the kit's under `resource_router(..., prefix=...)`."""
     router = next(f for f in rendered.feature_files if str(f.path) == ROUTER_FILE)
     tree = ast.parse(router.content)
     prefix, routes = "", []
@@ -51,6 +55,9 @@ def new_routes(rendered: RenderedFeature) -> list[ServedRoute]:
             for keyword in node.value.keywords:
                 if keyword.arg == "prefix" and isinstance(keyword.value, ast.Constant):
                     prefix = str(keyword.value.value)
+            function = node.value.func
+            if isinstance(function, ast.Name) and function.id == KIT_BUILDER:
+                routes += KIT_ROUTES
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             routes += [
                 (method, path) for method, path in map(_route_of, node.decorator_list) if method

@@ -49,7 +49,7 @@ def new_routes(rendered: RenderedFeature) -> list[ServedRoute]:
     `@router.<method>("<path>")`, or the kit's under `resource_router(..., prefix=...)`."""
     router = next(f for f in rendered.feature_files if str(f.path) == ROUTER_FILE)
     tree = ast.parse(router.content)
-    prefix, routes = "", []
+    prefix, routes = "", list[tuple[str, str]]()
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             for keyword in node.value.keywords:

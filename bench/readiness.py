@@ -49,7 +49,8 @@ from report import Report, Verdict, machine, print_table, run_standalone
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.fault_proxy import FaultProxy
 from tests.support.faults import ThrowawayPostgres, missing_postgres_reason
-from tests.support.stub_http import answering
+
+from petsage.testing.stub_http import answering
 
 LIVE = "/system/health"
 READY = "/system/health/ready"

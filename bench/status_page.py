@@ -56,7 +56,7 @@ from petsage.settings import Settings
 from report import Report, Verdict, machine, print_table, run_standalone
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.stub_http import answering
+from petsage.testing.stub_http import answering
 
 EVENTS = 1_000_000
 VIEWERS = 20

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, Field
-from sqlalchemy import ForeignKey, MetaData, String
+from sqlalchemy import ForeignKey, MetaData, String, Table
 from sqlalchemy.exc import NoReferencedTableError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from petsage.resources import Resource, ResourcePatch, ResourcePublic, ResourceRow, listed
 from petsage.settings import Settings
-from petsage.testing.contract_migration import migration_round_trip
+from petsage.testing.contract_migration import MigrationContract, migration_round_trip
 from petsage.testing.resource_contract import ResourceContract
 
 
@@ -63,8 +63,19 @@ def test_cases_are_derived_before_the_referred_table_exists() -> None:
     assert LeashContract.referred_tables() == {"owner_id": LateOwner.__table__}
 
 
-def test_migration_round_trip_on_a_fresh_database(database_settings: Settings) -> None:
-    asyncio.run(migration_round_trip(database_settings, "health_events", "0001", "base"))
+class TestMigrationCase(MigrationContract):
+    """The contract's migration case on the project's first migration, on both databases."""
+
+    revision = "0001"
+    down_revision = "base"
+
+    @classmethod
+    def table(cls) -> Table:
+        return Table("health_events", MetaData())
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        for argument, cases in self.migration_cases().items():
+            metafunc.parametrize(argument, cases)
 
 
 def test_migration_round_trip_refuses_a_table_the_revision_does_not_make(

@@ -1,12 +1,14 @@
 """The contract's migration case: the resource's migration goes up, down and up again.
 
-It runs on a fresh, empty database of its own (the `database_settings` fixture, on SQLite and
-PostgreSQL), not on the class's shared app database, which is already at the head.
+It runs on a fresh, empty database of its own (on SQLite and PostgreSQL, as the
+`database_settings` fixture makes them), not on the class's shared app database, which is
+already at the head. A class naming no `revision` skips it before any database is made.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, inspect
@@ -14,16 +16,26 @@ from sqlalchemy import Connection, inspect
 from petsage.database.engine import create_engine
 from petsage.database.migrate import downgrade_engine, upgrade_engine
 from petsage.settings import Settings
+from petsage.testing.contract_app import DATABASE_KINDS, class_database, contract_settings
 from petsage.testing.contract_base import ContractBase
 
 
 class MigrationContract(ContractBase):
-    def test_migration_goes_up_down_and_up_again(self, database_settings: Settings) -> None:
+    @classmethod
+    def migration_cases(cls) -> dict[str, list[Any]]:
+        return {"migration_database": DATABASE_KINDS}
+
+    def test_migration_goes_up_down_and_up_again(
+        self, request: pytest.FixtureRequest, migration_database: str
+    ) -> None:
         """Up to `revision`: the table exists; down to `down_revision`: gone; up: back."""
         if self.revision is None:
             pytest.skip("the class names no `revision`")
         down = self.down_revision or "base"
-        asyncio.run(migration_round_trip(database_settings, self.table().name, self.revision, down))
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        with class_database(request, migration_database) as url:
+            settings = contract_settings(factory.mktemp("migration") / "var", url)
+            asyncio.run(migration_round_trip(settings, self.table().name, self.revision, down))
 
 
 async def migration_round_trip(

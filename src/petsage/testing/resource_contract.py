@@ -69,7 +69,12 @@ class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContr
 
     @classmethod
     def generated_cases(cls) -> dict[str, list[Any]]:
-        return {**cls.field_cases(), **cls.list_cases(), **cls.item_cases()}
+        return {
+            **cls.field_cases(),
+            **cls.list_cases(),
+            **cls.item_cases(),
+            **cls.migration_cases(),
+        }
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         """Each case its own test, derived from the models and the table's marks."""

@@ -73,6 +73,7 @@ class StatusBoard:
         self._pending: list[Change] = []
         self.last_compute_seconds: float | None = None
         self.refreshes = 0
+        self._feed_updated: datetime | None = None
 
     def summary(self, *, detail: bool) -> StatusSummary:
         """The latest summary, from memory: no query, no check."""
@@ -93,6 +94,16 @@ class StatusBoard:
         if key not in self._renderings:
             self._renderings[key] = render(self.summary(detail=detail))
         return cast(Rendering, self._renderings[key])
+
+    def feed_updated(self, latest_change: datetime | None, *, default: datetime) -> datetime:
+        """The feed's `updated`: `latest_change`, or a later one given before (`default`
+        the first time, when no incident is listed). An incident that drops out of the list
+        must not move it back: a reader skips entries older than the `updated` it saw last."""
+        if self._feed_updated is None:
+            self._feed_updated = latest_change or default
+        elif latest_change is not None and latest_change > self._feed_updated:
+            self._feed_updated = latest_change
+        return self._feed_updated
 
     @property
     def version(self) -> int:

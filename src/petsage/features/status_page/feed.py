@@ -2,7 +2,9 @@
 
 Entry ids are tag URIs (RFC 4151) made from the incident's id, which is stable across
 recomputes and instances, so a reader never shows one incident twice. An entry's `updated`
-is its end once it ended: a reader shows the resolution as an update of the same entry.
+is its last change (opening, reopening within the merge gap, a change of severity, its end): a
+reader shows a reopening or the resolution as an update of the same entry. The feed's own
+`updated` never goes backwards (`StatusBoard.feed_updated`).
 
 Links start with `PETSAGE_PUBLIC_BASE_URL` when it is set, and are otherwise relative
 references (`/system/status`), which a reader resolves against the feed's own address: never
@@ -33,13 +35,16 @@ def entry_id(incident: IncidentPublic) -> str:
     return f"{FEED_ID}:incident:{incident.id}"
 
 
-def render_feed(summary: StatusSummary, *, page_url: str, feed_url: str, detail: bool) -> bytes:
+def render_feed(
+    summary: StatusSummary, *, page_url: str, feed_url: str, detail: bool, updated: datetime
+) -> bytes:
+    """The feed; `updated` is the feed's own (`latest_change`, never moved back by the board)."""
     from xml.etree import ElementTree  # noqa: PLC0415 (see the imports)
 
     feed = ElementTree.Element("feed", xmlns=ATOM)
     _text(feed, "id", FEED_ID)
     _text(feed, "title", "PetSage incidents")
-    _text(feed, "updated", _updated(summary).isoformat())
+    _text(feed, "updated", updated.isoformat())
     ElementTree.SubElement(feed, "link", rel="self", href=feed_url, type=MEDIA_TYPE)
     ElementTree.SubElement(feed, "link", rel="alternate", href=page_url, type="text/html")
     author = ElementTree.SubElement(feed, "author")
@@ -50,12 +55,9 @@ def render_feed(summary: StatusSummary, *, page_url: str, feed_url: str, detail:
     return body
 
 
-def _updated(summary: StatusSummary) -> datetime:
-    return max((_changed(incident) for incident in summary.incidents), default=summary.updated_at)
-
-
-def _changed(incident: IncidentPublic) -> datetime:
-    return incident.ended_at or incident.started_at
+def latest_change(summary: StatusSummary) -> datetime | None:
+    """The last change of any incident listed, if any is."""
+    return max((incident.changed_at for incident in summary.incidents), default=None)
 
 
 def _entry(feed: ElementTree.Element, incident: IncidentPublic, page: str, *, detail: bool) -> None:
@@ -65,7 +67,7 @@ def _entry(feed: ElementTree.Element, incident: IncidentPublic, page: str, *, de
     _text(entry, "id", entry_id(incident))
     _text(entry, "title", _title(incident))
     _text(entry, "published", incident.started_at.isoformat())
-    _text(entry, "updated", _changed(incident).isoformat())
+    _text(entry, "updated", incident.changed_at.isoformat())
     ElementTree.SubElement(entry, "link", rel="alternate", href=f"{page}#incident-{incident.id}")
     _text(entry, "summary", _summary(incident, detail=detail))
 

@@ -42,6 +42,7 @@ def live_summary(
     for check in checks:
         incidents = _follow(incidents, check, now=now, merge_seconds=merge_seconds)
     incidents.sort(key=lambda incident: incident.started_at, reverse=True)
+    incidents.sort(key=lambda incident: incident.ended_at is not None)  # ongoing first
     return last.model_copy(
         update={
             "banner": _banner(phase, snapshot),
@@ -99,22 +100,45 @@ def _follow(
     if check.status in ("ok", "unknown"):
         if latest is not None and latest.ended_at is None and check.status == "ok":
             ended = check.since if check.since and check.since > latest.started_at else now
-            return [*others, _timed(latest, ended, now)]
+            return [*others, _timed(latest, ended, now, before=_before(latest))]
         return incidents
     status = Status(check.status)
     began = check.since or now
     merge = timedelta(seconds=merge_seconds)
-    if latest is not None and (latest.ended_at is None or began - latest.ended_at < merge):
+    if latest is not None and latest.ended_at is None:
         worst = max(Status(latest.severity), status, key=severity)
-        reopened = latest.model_copy(update={"severity": worst.value, "reason": check.reason})
-        return [*others, _timed(reopened, None, now)]
+        going = latest.model_copy(update={"severity": worst.value, "reason": check.reason})
+        return [*others, _timed(going, None, now, before=_before(latest))]
+    if latest is not None and latest.ended_at is not None and began - latest.ended_at < merge:
+        worst = max(Status(latest.severity), status, key=severity)
+        # A reopening: its downtime so far is kept, the gap is not counted, and it changed now.
+        update = {"severity": worst.value, "reason": check.reason, "latest_started_at": began}
+        reopened = latest.model_copy(update=update)
+        return [*others, _timed(reopened, None, now, before=latest.downtime_seconds)]
     opened = Incident(check.name, status, began, None, check.reason or "")
-    return [*incidents, _timed(_public(opened), None, now)]
+    return [*incidents, _timed(_public(opened), None, now, before=0.0)]
 
 
-def _timed(incident: IncidentPublic, ended: datetime | None, now: datetime) -> IncidentPublic:
-    duration = ((ended or now) - incident.started_at).total_seconds()
-    return incident.model_copy(update={"ended_at": ended, "duration_seconds": duration})
+def _timed(
+    incident: IncidentPublic, ended: datetime | None, now: datetime, *, before: float
+) -> IncidentPublic:
+    """`incident` ending at `ended` (None: going on at `now`), its times counted to then;
+    `before` is the downtime of its stretches before the latest one."""
+    until = ended or now
+    update = {
+        "ended_at": ended,
+        "duration_seconds": (until - incident.started_at).total_seconds(),
+        "downtime_seconds": before + (until - incident.latest_started_at).total_seconds(),
+        "changed_at": max(incident.changed_at, ended or incident.latest_started_at),
+    }
+    return incident.model_copy(update=update)
+
+
+def _before(incident: IncidentPublic) -> float:
+    """The downtime of `incident`'s stretches before its latest one, as last counted."""
+    counted_to = incident.started_at + timedelta(seconds=incident.duration_seconds)
+    latest = (incident.ended_at or counted_to) - incident.latest_started_at
+    return max(0.0, incident.downtime_seconds - latest.total_seconds())
 
 
 def _public(incident: Incident) -> IncidentPublic:
@@ -125,5 +149,8 @@ def _public(incident: Incident) -> IncidentPublic:
         started_at=incident.started_at,
         ended_at=None,
         duration_seconds=0.0,
+        downtime_seconds=0.0,
+        latest_started_at=incident.started_at,
+        changed_at=incident.started_at,
         reason=incident.reason or None,
     )

@@ -71,7 +71,16 @@ class IncidentPublic(BaseModel):
     severity: Literal["degraded", "error"]
     started_at: datetime
     ended_at: datetime | None = Field(description="null while it goes on.")
-    duration_seconds: float
+    duration_seconds: float = Field(description="Its span, from start to end (or now).")
+    downtime_seconds: float = Field(
+        description="The time it was non-ok: a merged incident's gaps do not count."
+    )
+    latest_started_at: datetime = Field(
+        description="When its latest non-ok stretch began: `started_at`, or its reopening."
+    )
+    changed_at: datetime = Field(
+        description="Its last change (opening, reopening, a change of severity, resolution)."
+    )
     reason: str | None = Field(default=None, description="Why, for authorized callers only.")
 
 

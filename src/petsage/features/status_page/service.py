@@ -17,6 +17,7 @@ from petsage.features.status_page.incidents import (
     count_by_day,
     find_incidents,
     join_incidents,
+    ongoing_first,
 )
 from petsage.features.status_page.models import (
     DAYS_SHOWN,
@@ -246,8 +247,7 @@ async def _recent_incidents(
     found = join_incidents(
         [*stored, *recent.all_incidents(list(policy.checks))], merge_seconds=policy.merge_seconds
     )
-    found.sort(key=lambda incident: incident.started_at, reverse=True)
-    return found[:INCIDENTS_SHOWN]
+    return ongoing_first(found)[:INCIDENTS_SHOWN]
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,5 +330,8 @@ def _incident_public(incident: Incident, now: datetime) -> IncidentPublic:
         started_at=incident.started_at,
         ended_at=incident.ended_at,
         duration_seconds=incident.duration(now),
+        downtime_seconds=incident.downtime(now),
+        latest_started_at=incident.latest_start,
+        changed_at=incident.changed_at,
         reason=incident.reason or None,
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from petsage.features.status_page import badges, feed, page
 from petsage.features.status_page.badges import Badge, Metric
 from petsage.features.status_page.caching import cache_control
+from petsage.features.status_page.conditional import conditional
 from petsage.features.status_page.dependencies import StatusBoardDep, StreamHubDep
 from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
 from petsage.features.status_page.router import STATUS_PATH
@@ -82,15 +83,23 @@ async def stream_status_events(
     responses={200: {"content": {feed.MEDIA_TYPE: {}}, "description": "An Atom feed."}},
 )
 async def get_incident_feed(
-    board: StatusBoardDep, details: DetailsAllowedDep, settings: SettingsDep
+    request: Request, board: StatusBoardDep, details: DetailsAllowedDep, settings: SettingsDep
 ) -> Response:
-    """Every incident of the status page, newest first, with ids that never change."""
+    """Every incident of the status page, ongoing first, then newest first, with ids that
+    never change. `updated` never goes backwards; `If-None-Match` with its ETag answers 304."""
     public = settings.public_base_url
     base = ("" if public is None else str(public).rstrip("/")) + PREFIX
-    body = feed.render_feed(
-        board.summary(detail=details), page_url=base, feed_url=base + "/feed.atom", detail=details
-    )
-    return Response(body, media_type=feed.MEDIA_TYPE, headers={"cache-control": "no-cache"})
+
+    def render(summary: StatusSummary) -> bytes:
+        updated = board.feed_updated(feed.latest_change(summary), default=summary.updated_at)
+        page_url, feed_url = base, base + "/feed.atom"
+        return feed.render_feed(
+            summary, page_url=page_url, feed_url=feed_url, detail=details, updated=updated
+        )
+
+    body = board.rendering("feed", detail=details, render=render)
+    headers = {"cache-control": "no-cache"}
+    return conditional(request, body, media_type=feed.MEDIA_TYPE, headers=headers)
 
 
 SVG_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -70,6 +70,9 @@ def sample_summary(banner: Banner = Banner.PARTIAL_OUTAGE) -> StatusSummary:
         started_at=NOW - timedelta(minutes=42),
         ended_at=None,
         duration_seconds=42 * 60,
+        downtime_seconds=42 * 60,
+        latest_started_at=NOW - timedelta(minutes=42),
+        changed_at=NOW - timedelta(minutes=42),
         reason=SECRET_REASON,
     )
     resolved = IncidentPublic(
@@ -79,6 +82,9 @@ def sample_summary(banner: Banner = Banner.PARTIAL_OUTAGE) -> StatusSummary:
         started_at=NOW - timedelta(days=3, hours=2),
         ended_at=NOW - timedelta(days=3, hours=1, minutes=48),
         duration_seconds=12 * 60,
+        downtime_seconds=12 * 60,
+        latest_started_at=NOW - timedelta(days=3, hours=2),
+        changed_at=NOW - timedelta(days=3, hours=1, minutes=48),
         reason="HTTP 503 from payments",
     )
     checks = [

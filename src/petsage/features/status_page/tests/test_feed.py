@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 import feedparser
 from fastapi.testclient import TestClient
 
+from petsage.features.status_page.board import StatusBoard
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.tests.factories import (
     AUTHORIZED,
@@ -77,7 +79,8 @@ def test_an_incident_keeps_its_id_and_moves_its_updated_time_when_it_ends(
 ) -> None:
     summary = sample_summary()
     before = fetch(make_settings, summary).entries[0]
-    ended = summary.incidents[0].model_copy(update={"ended_at": NOW, "duration_seconds": 2520})
+    update = {"ended_at": NOW, "duration_seconds": 2520, "changed_at": NOW}
+    ended = summary.incidents[0].model_copy(update=update)
     after = fetch(make_settings, summary.model_copy(update={"incidents": [ended]})).entries[0]
 
     assert after.id == before.id
@@ -98,3 +101,46 @@ def test_no_incident_is_an_empty_valid_feed(make_settings: Callable[..., Setting
 
     assert parsed.entries == []
     assert parsed.feed.updated == NOW.isoformat()
+
+
+def test_a_reopened_incident_moves_the_feed_forward(make_settings: Callable[..., Settings]) -> None:
+    # Ended at NOW - 10 min, reopened within the merge gap at NOW - 2 min: the reopening is
+    # its last change, later than the end a reader saw, never its start.
+    summary = sample_summary()
+    reopened = summary.incidents[0].model_copy(update={"changed_at": NOW - timedelta(minutes=2)})
+    parsed = fetch(make_settings, summary.model_copy(update={"incidents": [reopened]}))
+
+    assert parsed.entries[0].updated == (NOW - timedelta(minutes=2)).isoformat()
+    assert parsed.feed.updated == (NOW - timedelta(minutes=2)).isoformat()
+
+
+def test_the_feed_updated_time_never_goes_backwards() -> None:
+    board = StatusBoard(_same(sample_summary()), sample_summary(), instance_id="test")
+    later, earlier = NOW, NOW - timedelta(hours=1)
+
+    assert board.feed_updated(None, default=earlier) == earlier
+    assert board.feed_updated(later, default=earlier) == later
+    assert board.feed_updated(earlier, default=earlier) == later
+    assert board.feed_updated(None, default=NOW + timedelta(hours=1)) == later
+
+
+def test_a_reader_holding_the_etag_gets_304(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(health_token=TOKEN)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = assemble_app(settings, AppOptions(features=[serving(sample_summary())]))
+    with TestClient(app) as client:
+        first = client.get(FEED)
+        again = client.get(FEED, headers={"if-none-match": first.headers["etag"]})
+        other = client.get(FEED, headers={"if-none-match": 'W/"something-else"'})
+
+    assert first.headers["etag"].startswith('W/"')
+    assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == first.headers["etag"]
+    assert (other.status_code, other.content) == (200, first.content)
+
+
+def _same(summary: StatusSummary) -> Callable[[Sequence[Any]], Awaitable[StatusSummary]]:
+    async def compute(_: Sequence[Any]) -> StatusSummary:
+        return summary
+
+    return compute

@@ -3,6 +3,7 @@ several instances; day boundaries; incidents merged within the window."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -160,6 +161,32 @@ def test_changes_within_the_merge_window_are_one_incident() -> None:
         incidents[0].id
         == find_incidents("database", spans["database"], merge_seconds=300, now=at(200))[0].id
     )
+
+
+def test_a_reopened_incident_counts_its_downtime_and_changes_when_it_reopens() -> None:
+    # The issue's case: down 16 s, up for 3 minutes, down again (one incident, merge 5 min).
+    changes = [change(0, ERROR), change(16 / 60, OK), change(3 + 16 / 60, ERROR)]
+    spans = segments([Run("a", at(0), at(10))], changes, end=10)
+
+    (incident,) = find_incidents("database", spans["database"], merge_seconds=300, now=at(10))
+
+    reopened = at(3 + 16 / 60)
+    assert (incident.started_at, incident.ended_at) == (at(0), None)
+    assert incident.latest_start == reopened
+    assert incident.changed_at == reopened
+    assert incident.duration(at(10)) == seconds(10)
+    assert incident.downtime(at(10)) == pytest.approx(16 + (at(10) - reopened).total_seconds())
+
+
+def test_a_joined_incident_adds_the_downtime_of_both_days() -> None:
+    before = Incident("database", ERROR, at(-30), at(-20), "first")
+    after = Incident("database", ERROR, at(-18), at(5), "", resumed_at=at(0), down_before=60)
+
+    (joined,) = join_incidents([before, after], merge_seconds=300)
+
+    assert joined.downtime(at(100)) == seconds(10) + 60 + seconds(5)
+    assert joined.changed_at == at(5)
+    assert replace(joined, ended_at=None).changed_at == at(0)
 
 
 def test_an_incident_still_failing_has_no_end() -> None:

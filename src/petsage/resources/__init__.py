@@ -1,12 +1,15 @@
 """The resource kit: a stored collection's list, create, read, change and delete, once.
 
 A resource feature declares its table (`ResourceRow`, `listed`), its models (`ResourcePublic`,
-`ResourcePatch`) and `Resource(Row, Public, noun=...)`; its router is `resource_router(...)`,
+`ResourcePatch`) and `Resource(Row, Public, noun=...)`; its router is `resource_router(...)`
+with its access rule (`Access.scopes("pet_profile")`; an `OwnedRow` table's rows belong to
+the token's subject that created them),
 or, for a route of its own, the HTTP side (`ResourceId`, `IfMatch`, `IfNoneMatch`,
 `item_response`, `etag_headers`). Paging, filters,
 sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
 """
 
+from petsage.resources.access import Access, Caller
 from petsage.resources.errors import (
     NullRefused,
     PreconditionFailed,
@@ -40,7 +43,7 @@ from petsage.resources.query import (
     SortKey,
 )
 from petsage.resources.router import resource_router
-from petsage.resources.row import ResourceRow, listed
+from petsage.resources.row import OwnedRow, ResourceRow, listed
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
 
@@ -54,6 +57,8 @@ __all__ = [
     "READ_RESPONSES",
     "RESOURCE_RESPONSES",
     "UPDATE_RESPONSES",
+    "Access",
+    "Caller",
     "ETagMatch",
     "Filter",
     "IfMatch",
@@ -61,6 +66,7 @@ __all__ = [
     "ListQuery",
     "ListShape",
     "NullRefused",
+    "OwnedRow",
     "Page",
     "PreconditionFailed",
     "QueryRefused",

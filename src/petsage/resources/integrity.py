@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from petsage.resources.errors import ReferenceNotFound, UniqueConflict
-from petsage.resources.row import noun_of
+from petsage.resources.row import noun_of, owner_column
 
 _UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 _FOREIGN_KEY = frozenset({"23503", "SQLITE_CONSTRAINT_FOREIGNKEY"})
@@ -48,12 +48,16 @@ class IntegrityGuard:
         }
         self._unique_sets = tuple(_unique_sets(row.__table__, attributes))
 
-    async def check_references(self, session: AsyncSession, values: dict[str, Any]) -> None:
-        """422 naming every field of `values` that refers to a missing row."""
+    async def check_references(
+        self, session: AsyncSession, values: dict[str, Any], owner: str | None = None
+    ) -> None:
+        """422 naming every field of `values` that refers to a missing row; with `owner`, a
+        row of an owned table that someone else owns is missing too (its existence does not
+        leak)."""
         missing: dict[str, str] = {}
         for name, column in self._references.items():
             value = values.get(name)
-            if value is not None and not await _exists(session, column, value):
+            if value is not None and not await _exists(session, column, value, owner):
                 target = next(iter(column.foreign_keys)).column
                 missing[name] = f"no {noun_of(target.table)} has {target.key} {value}"
         if missing:
@@ -84,11 +88,17 @@ def _single_foreign_key(column: Column[Any]) -> bool:
     )
 
 
-async def _exists(session: AsyncSession, column: Column[Any], value: Any) -> bool:
+async def _exists(
+    session: AsyncSession, column: Column[Any], value: Any, owner: str | None
+) -> bool:
     target = next(iter(column.foreign_keys)).column
     if isinstance(target.type, Integer) and isinstance(value, int) and value not in _INT32:
         return False
-    found = await session.scalar(select(target).where(target == value).limit(1))
+    statement = select(target).where(target == value)
+    owned_by = owner_column(target.table) if owner is not None else None
+    if owned_by is not None:
+        statement = statement.where(owned_by == owner)
+    found = await session.scalar(statement.limit(1))
     return found is not None
 
 

@@ -5,6 +5,11 @@ answer) lands here for every resource at once, and two generated resources share
 Each route stays thin: it parses (FastAPI, from the models given), calls the `Resource` and
 returns. The endpoints are named as a hand-written router would name them
 (`list_pet_profiles`, `create_pet_profile`, ...): FastAPI builds operation ids from the names.
+
+Each route asks for its scope (`access`): a token with `<feature>:read` for GET,
+`<feature>:write` for the rest (401 without a valid token, 403 without the scope, both
+documented with the route's security requirement in OpenAPI). The caller reaches the rows of an
+owned resource that they own, every row with `<feature>:admin`.
 """
 
 # No `from __future__ import annotations`: FastAPI reads these endpoints' annotations as
@@ -15,7 +20,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
+from petsage.auth.principal import Principal
+from petsage.http.access import SCOPE_RESPONSES, require_scopes
 from petsage.http.dependencies import SessionDep
+from petsage.resources.access import Access, Caller, ScopeKind
 from petsage.resources.http import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
@@ -42,14 +50,18 @@ def resource_router(
     tag: str,
     one: str,
     plural: str,
+    access: Access,
 ) -> APIRouter:
     """The list, create, read, change and delete routes of `resource` under `prefix`.
 
     `create` and `update` are the POST and PATCH bodies; `one` and `plural` name one and many
-    in the summaries ("a pet profile", "pet profiles").
+    in the summaries ("a pet profile", "pet profiles"); `access` says who may call them
+    (`Access.scopes("pet_profile")`, or `Access.none()` for an open resource).
     """
+    if access.open and resource.owned:
+        raise ValueError(f"{plural} belong to their owners: an open resource cannot have them")
     router = APIRouter(prefix=prefix, tags=[tag])
-    names = _Names(one, plural)
+    names = _Names(one, plural, access)
     _add_list(router, resource, names)
     _add_create(router, resource, create, names)
     _add_read(router, resource, names)
@@ -59,61 +71,94 @@ def resource_router(
 
 
 class _Names:
-    def __init__(self, one: str, plural: str) -> None:
+    """How the routes are named, and who may call them."""
+
+    def __init__(self, one: str, plural: str, access: Access) -> None:
         self.with_article, self.plural = one, plural
         # "a pet profile" -> pet_profile; "pet profiles" -> pet_profiles
         self.one = "_".join(one.split()[1:])
         self.many = "_".join(plural.split())
+        self.access = access
+
+    def caller(self, kind: ScopeKind) -> Any:
+        """The `Caller | None` dependency of a route needing the `kind` scope."""
+        return _caller_dependency(self.access, kind)
+
+    def responses(self, own: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+        return own if self.access.open else {**own, **SCOPE_RESPONSES}
+
+
+def _caller_dependency(access: Access, kind: ScopeKind) -> Any:
+    if access.open:
+
+        async def anyone() -> Caller | None:
+            return None
+
+        return Annotated[Caller | None, Depends(anyone)]
+    admin = access.scope("admin")
+
+    async def caller(
+        principal: Annotated[Principal, require_scopes(access.scope(kind))],
+    ) -> Caller | None:
+        return Caller(principal.subject, every_row=principal.has_scopes((admin,)))
+
+    return Annotated[Caller | None, Depends(caller)]
 
 
 def _add_list(router: APIRouter, resource: Resource[Any, Any], names: _Names) -> None:
-    async def endpoint(session: SessionDep, query: ListQuery) -> Page[ResourcePublic]:
+    async def endpoint(
+        session: SessionDep, query: ListQuery, caller: Caller | None
+    ) -> Page[ResourcePublic]:
         """A page (`limit`, `offset`), filtered and sorted as asked, with the total that
         match."""
-        page: Page[ResourcePublic] = await resource.list(session, query)
+        page: Page[ResourcePublic] = await resource.list(session, query, caller=caller)
         return page
 
     query = Annotated[ListQuery, Depends(resource.list_query)]
-    _annotate(endpoint, f"list_{names.many}", query=query)
+    _annotate(endpoint, f"list_{names.many}", query=query, caller=names.caller("read"))
     router.get(
         "",
         summary=f"List {names.plural}",
         response_model=Page[resource.public],  # type: ignore[name-defined]
-        responses=LIST_RESPONSES,
+        responses=names.responses(LIST_RESPONSES),
     )(endpoint)
 
 
 def _add_create(
     router: APIRouter, resource: Resource[Any, Any], create: type[BaseModel], names: _Names
 ) -> None:
-    async def endpoint(data: BaseModel, session: SessionDep, response: Response) -> Any:
+    async def endpoint(
+        data: BaseModel, session: SessionDep, response: Response, caller: Caller | None
+    ) -> Any:
         """Create one; `Location` gives its URL and `ETag` its version."""
-        created = await resource.create(session, data)
+        created = await resource.create(session, data, caller=caller)
         response.headers["Location"] = f"{router.prefix}/{created.id}"
         response.headers.update(etag_headers(created))
         return created
 
-    _annotate(endpoint, f"create_{names.one}", data=create)
+    _annotate(endpoint, f"create_{names.one}", data=create, caller=names.caller("write"))
     router.post(
         "",
         status_code=201,
         summary=f"Create {names.with_article}",
         response_model=resource.public,
-        responses=CREATE_RESPONSES,
+        responses=names.responses(CREATE_RESPONSES),
     )(endpoint)
 
 
 def _add_read(router: APIRouter, resource: Resource[Any, Any], names: _Names) -> None:
-    async def endpoint(id: ResourceId, session: SessionDep, if_none_match: IfNoneMatch) -> Any:
+    async def endpoint(
+        id: ResourceId, session: SessionDep, if_none_match: IfNoneMatch, caller: Caller | None
+    ) -> Any:
         """Read one, with its `ETag`; 304 when `If-None-Match` names the current version."""
-        return item_response(await resource.get(session, id), if_none_match)
+        return item_response(await resource.get(session, id, caller=caller), if_none_match)
 
-    _annotate(endpoint, f"get_{names.one}")
+    _annotate(endpoint, f"get_{names.one}", caller=names.caller("read"))
     router.get(
         "/{id}",
         summary=f"Read {names.with_article}",
         response_model=resource.public,
-        responses=READ_RESPONSES,
+        responses=names.responses(READ_RESPONSES),
     )(endpoint)
 
 
@@ -125,34 +170,38 @@ def _add_update(
         changes: ResourcePatch,
         session: SessionDep,
         if_match: IfMatch,
+        *,
         response: Response,
+        caller: Caller | None,
     ) -> Any:
         """Change the fields sent; 412 when `If-Match` names another version than the
         current."""
-        updated = await resource.update(session, id, changes, if_match=if_match)
+        updated = await resource.update(session, id, changes, if_match=if_match, caller=caller)
         response.headers.update(etag_headers(updated))
         return updated
 
-    _annotate(endpoint, f"update_{names.one}", changes=update)
+    _annotate(endpoint, f"update_{names.one}", changes=update, caller=names.caller("write"))
     router.patch(
         "/{id}",
         summary=f"Change {names.with_article}",
         response_model=resource.public,
-        responses=UPDATE_RESPONSES,
+        responses=names.responses(UPDATE_RESPONSES),
     )(endpoint)
 
 
 def _add_delete(router: APIRouter, resource: Resource[Any, Any], names: _Names) -> None:
-    async def endpoint(id: ResourceId, session: SessionDep, if_match: IfMatch) -> None:
+    async def endpoint(
+        id: ResourceId, session: SessionDep, if_match: IfMatch, caller: Caller | None
+    ) -> None:
         """Delete one; 412 when `If-Match` names another version than the current."""
-        await resource.delete(session, id, if_match=if_match)
+        await resource.delete(session, id, if_match=if_match, caller=caller)
 
-    _annotate(endpoint, f"delete_{names.one}")
+    _annotate(endpoint, f"delete_{names.one}", caller=names.caller("write"))
     router.delete(
         "/{id}",
         status_code=204,
         summary=f"Delete {names.with_article}",
-        responses=DELETE_RESPONSES,
+        responses=names.responses(DELETE_RESPONSES),
     )(endpoint)
 
 

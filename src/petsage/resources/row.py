@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import AnyUrl
-from sqlalchemy import Column, Integer, Numeric, Table
+from sqlalchemy import Column, Integer, Numeric, String, Table
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from petsage.database.columns import UTCDateTime
@@ -25,6 +25,11 @@ NOUN = "petsage.noun"
 # Types whose values have an order: their filters also get `_gte` and `_lte`.
 ORDERED_TYPES: tuple[type, ...] = (int, float, Decimal, date, datetime)
 ALWAYS_SORTABLE = ("id", "created_at")
+# Marks the owner column in its `info`: the kit finds it on any table, a referred one included.
+OWNER = "petsage.owner"
+OWNER_COLUMN = "owner_id"
+# An access token's `sub` is at most 255 characters (OpenID Connect Core 2).
+OWNER_MAX = 255
 
 
 def utc_now() -> datetime:
@@ -59,6 +64,27 @@ class ResourceRow:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (a class-level directive)
         return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class OwnedRow(ResourceRow):
+    """Mixin of a resource whose rows belong to someone: `class PetProfile(OwnedRow, Base)`.
+
+    `owner_id` holds the subject (`sub`) of the access token that created the row, set by the
+    kit, never from a request body. A caller sees and changes only the rows they own, unless
+    their token carries the resource's admin scope (`petsage.resources.Access`).
+    """
+
+    owner_id: Mapped[str] = mapped_column(
+        String(OWNER_MAX), nullable=False, index=True, info={OWNER: True}
+    )
+
+
+def owner_column(table: Table) -> Column[Any] | None:
+    """The owner column of `table` (an `OwnedRow`'s), None when its rows belong to nobody."""
+    for column in table.columns:
+        if column.info.get(OWNER):
+            return column
+    return None
 
 
 def listed_as(column: Column[Any]) -> ListedAs:

@@ -3,6 +3,12 @@
 A generated feature's service.py is one line: `pets = Resource(Pet, PetPublic, noun="pet")`.
 No HTTP types here; every method takes the caller's session and flushes, never commits
 (`SessionDep` commits once, before the response is sent).
+
+Rows of an `OwnedRow` table belong to the subject that created them: every method takes the
+`caller`, sees only their rows (another owner's row is "not found", so its existence does not
+leak) unless the caller may see every row, and refuses a reference to a row it cannot see as
+if that row did not exist. `caller=None` (an open resource, or code of the feature itself)
+reaches every row.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from petsage.resources.access import Caller
 from petsage.resources.errors import (
     NullRefused,
     PreconditionFailed,
@@ -26,7 +33,7 @@ from petsage.resources.errors import (
 from petsage.resources.etag import ETagMatch, etag_of
 from petsage.resources.integrity import IntegrityGuard
 from petsage.resources.query import Filter, ListQuery, ListShape, SortKey
-from petsage.resources.row import NOUN, ResourceRow, storable, utc_now
+from petsage.resources.row import NOUN, ResourceRow, owner_column, storable, utc_now
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 
 if TYPE_CHECKING:
@@ -43,6 +50,7 @@ class Resource(Generic[RowT, PublicT]):
         self.row, self.public, self.noun = row, public, noun
         self.shape = ListShape.of(row)
         self._integrity = IntegrityGuard(row, noun)
+        self._owner = owner_column(row.__table__)  # type: ignore[attr-defined]
         # Read by other resources' reference checks, which know only the table.
         row.__table__.info[NOUN] = noun  # type: ignore[attr-defined]
 
@@ -55,9 +63,17 @@ class Resource(Generic[RowT, PublicT]):
 
         return list_query_dependency(self.shape, self.public)
 
-    async def list(self, session: AsyncSession, query: ListQuery) -> Page[PublicT]:
+    @property
+    def owned(self) -> bool:
+        """Whether its rows belong to someone (an `OwnedRow` table)."""
+        return self._owner is not None
+
+    async def list(
+        self, session: AsyncSession, query: ListQuery, *, caller: Caller | None = None
+    ) -> Page[PublicT]:
         """One page in the query's order, and how many rows match in all."""
         conditions = [self._condition(each) for each in query.filters]
+        conditions += self._visible(caller)  # the caller's rows only
         total = await session.scalar(select(func.count()).select_from(self.row).where(*conditions))
         statement = select(self.row).where(*conditions)
         statement = statement.order_by(*map(self._order, query.sort))
@@ -68,18 +84,26 @@ class Resource(Generic[RowT, PublicT]):
             items=items, total=total or 0, limit=query.limit, offset=query.offset
         )
 
-    async def create(self, session: AsyncSession, data: BaseModel) -> PublicT:
-        """Add a row from `data`; flushed, so the answer carries its id and version."""
+    async def create(
+        self, session: AsyncSession, data: BaseModel, *, caller: Caller | None = None
+    ) -> PublicT:
+        """Add a row from `data`, owned by the caller; flushed, so the answer carries its id
+        and version."""
         values = self._storable(data.model_dump())
-        await self._integrity.check_references(session, values)
+        await self._integrity.check_references(session, values, _seen(caller))
         now = utc_now()
-        row = self.row(**{**values, "created_at": now, "updated_at": now})
+        kept: dict[str, Any] = {"created_at": now, "updated_at": now}
+        if self._owner is not None:
+            if caller is None:
+                raise ValueError(f"a {self.noun} belongs to someone: create it for a caller")
+            kept[self._owner.key] = caller.subject
+        row = self.row(**{**values, **kept})
         session.add(row)
         await self._flush(session, values, id=None)
         return self.public.model_validate(row)
 
-    async def get(self, session: AsyncSession, id: int) -> PublicT:
-        return self.public.model_validate(await self._find(session, id))
+    async def get(self, session: AsyncSession, id: int, *, caller: Caller | None = None) -> PublicT:
+        return self.public.model_validate(await self._find(session, id, caller))
 
     async def update(
         self,
@@ -88,9 +112,10 @@ class Resource(Generic[RowT, PublicT]):
         changes: ResourcePatch,
         *,
         if_match: ETagMatch | None = None,
+        caller: Caller | None = None,
     ) -> PublicT:
         """Apply the fields sent; the version goes up only when a value actually changed."""
-        row = await self._checked(session, id, if_match)
+        row = await self._checked(session, id, if_match, caller)
         sent = self._storable(changes.changes())
         refused = [
             name for name, value in sent.items() if value is None and not self._nullable(name)
@@ -99,7 +124,7 @@ class Resource(Generic[RowT, PublicT]):
             raise NullRefused(refused)
         changed = {name: value for name, value in sent.items() if getattr(row, name) != value}
         if changed:
-            await self._integrity.check_references(session, changed)
+            await self._integrity.check_references(session, changed, _seen(caller))
             for name, value in changed.items():
                 setattr(row, name, value)
             row.updated_at = utc_now()
@@ -107,9 +132,14 @@ class Resource(Generic[RowT, PublicT]):
         return self.public.model_validate(row)
 
     async def delete(
-        self, session: AsyncSession, id: int, *, if_match: ETagMatch | None = None
+        self,
+        session: AsyncSession,
+        id: int,
+        *,
+        if_match: ETagMatch | None = None,
+        caller: Caller | None = None,
     ) -> None:
-        row = await self._checked(session, id, if_match)
+        row = await self._checked(session, id, if_match, caller)
         await session.delete(row)
         try:
             await session.flush()
@@ -118,15 +148,28 @@ class Resource(Generic[RowT, PublicT]):
         except IntegrityError as exc:
             raise ResourceInUse(self.noun, id) from exc
 
-    async def _find(self, session: AsyncSession, id: int) -> RowT:
+    def _visible(self, caller: Caller | None) -> tuple[ColumnElement[bool], ...]:
+        owner = _seen(caller)
+        if self._owner is None or owner is None:
+            return ()
+        return (self._owner == owner,)
+
+    async def _find(self, session: AsyncSession, id: int, caller: Caller | None) -> RowT:
         row = await session.get(self.row, id)
-        if row is None:
+        if row is None or not self._sees(caller, row):
+            # Another owner's row is as missing as no row: a 404 tells nothing of it.
             raise ResourceNotFound(self.noun, id)
         return row
 
-    async def _checked(self, session: AsyncSession, id: int, if_match: ETagMatch | None) -> RowT:
-        """The row, when `if_match` (if given) names its current tag."""
-        row = await self._find(session, id)
+    def _sees(self, caller: Caller | None, row: RowT) -> bool:
+        owner = _seen(caller)
+        return self._owner is None or owner is None or getattr(row, self._owner.key) == owner
+
+    async def _checked(
+        self, session: AsyncSession, id: int, if_match: ETagMatch | None, caller: Caller | None
+    ) -> RowT:
+        """The row, when the caller may see it and `if_match` (if given) names its tag."""
+        row = await self._find(session, id, caller)
         if if_match is not None and not if_match.matches_strongly(etag_of(row)):
             raise PreconditionFailed(self.noun, id)
         return row
@@ -164,3 +207,8 @@ class Resource(Generic[RowT, PublicT]):
             return ordered
         # SQLite puts NULLs first, PostgreSQL last: both say what PostgreSQL does by default.
         return ordered.nulls_first() if key.descending else ordered.nulls_last()
+
+
+def _seen(caller: Caller | None) -> str | None:
+    """The owner whose rows `caller` reaches (None: every row)."""
+    return None if caller is None else caller.owner_seen

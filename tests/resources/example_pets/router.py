@@ -1,6 +1,6 @@
 """The `example_pets` routes, as `petsage feature new` generates them: the kit's five."""
 
-from petsage.resources import resource_router
+from petsage.resources import Access, resource_router
 
 from .models import ExamplePetCreate, ExamplePetUpdate
 from .service import example_pets
@@ -13,4 +13,5 @@ router = resource_router(
     tag="Example Pet",
     one="an example pet",
     plural="example pets",
+    access=Access.none(),
 )

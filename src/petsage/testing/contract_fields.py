@@ -43,7 +43,11 @@ class FieldContract(ContractBase):
             body.pop(case.field, None)
         else:
             body[case.field] = sent
-        before = api.total()
+        # The tables start empty; only a reference to the resource's own table makes rows of
+        # it before the POST (a GET saved on every other case).
+        own = self.table().name
+        self_referring = any(table.name == own for table in api.own.references().values())
+        before = api.total() if self_referring else 0
         answer = api.client.post(api.path, json=body)
         if not case.accepted:
             assert names(answer, "body", case.field), answer.text

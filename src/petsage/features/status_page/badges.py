@@ -20,19 +20,26 @@ GREEN, YELLOW, ORANGE, RED, GREY, BLUE = (
     "#59636e",
     "#0969da",
 )
+# The page's words (`wording`), in a badge's lower case: one vocabulary (README's table).
 BANNER_WORDS = {
-    Banner.OPERATIONAL: ("operational", GREEN),
-    Banner.DEGRADED: ("degraded", YELLOW),
-    Banner.PARTIAL_OUTAGE: ("partial outage", ORANGE),
-    Banner.OUTAGE: ("outage", RED),
-    Banner.STARTING: ("starting", BLUE),
-    Banner.DRAINING: ("draining", BLUE),
+    banner: (wording.BANNERS[banner].text.lower(), colour)
+    for banner, colour in (
+        (Banner.OPERATIONAL, GREEN),
+        (Banner.DEGRADED, YELLOW),
+        (Banner.PARTIAL_OUTAGE, ORANGE),
+        (Banner.OUTAGE, RED),
+        (Banner.STARTING, BLUE),
+        (Banner.DRAINING, BLUE),
+    )
 }
 CHECK_WORDS = {
-    "ok": ("operational", GREEN),
-    "degraded": ("degraded", YELLOW),
-    "error": ("down", RED),
-    "unknown": ("unknown", GREY),
+    status: (wording.CHECK_STATUSES[status].text.lower(), colour)
+    for status, colour in (
+        ("ok", GREEN),
+        ("degraded", YELLOW),
+        ("error", RED),
+        ("unknown", GREY),
+    )
 }
 # Uptime at or above each ratio takes its colour.
 UPTIME_COLOURS = ((0.999, GREEN), (0.99, YELLOW), (0.95, ORANGE), (0.0, RED))

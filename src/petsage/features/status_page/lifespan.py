@@ -39,9 +39,11 @@ SHUTDOWN_WAIT_SECONDS = 5.0
 
 
 def policy_of(services: AppServices) -> service.StatusPolicy:
+    settings = services.settings_of(StatusPageSettings)
     return service.StatusPolicy(
         checks={check.name: check.critical for check in services.health.registry},
-        merge_seconds=services.settings_of(StatusPageSettings).incident_merge_seconds,
+        merge_seconds=settings.incident_merge_seconds,
+        labels=settings.components,
         history_days=services.settings.health_history_days,
         alive_within=ALIVE_WITHIN_SECONDS,
     )
@@ -94,7 +96,7 @@ def build_board(services: AppServices, run: InstanceRun) -> StatusBoard:
             )
         return [change for change in pending if (change.check, change.at) not in stored]
 
-    initial = service.placeholder(datetime.now(UTC), policy.checks)
+    initial = service.placeholder(datetime.now(UTC), policy.checks, policy.labels)
     return StatusBoard(
         compute,
         initial,

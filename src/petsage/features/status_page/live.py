@@ -18,6 +18,7 @@ from petsage.features.status_page.models import (
     CheckStatusPublic,
     IncidentPublic,
     StatusSummary,
+    failing_first,
 )
 from petsage.features.status_page.service import INCIDENTS_SHOWN
 from petsage.health.aggregate import severity
@@ -48,7 +49,7 @@ def live_summary(
             "banner": _banner(phase, snapshot),
             "updated_at": now,
             "history_complete": False,
-            "checks": checks,
+            "checks": failing_first(checks),
             "incidents": incidents[:INCIDENTS_SHOWN],
         }
     )

@@ -54,12 +54,24 @@ class CheckStatusPublic(BaseModel):
     """One check: its status now (the worst any running instance reports) and its history."""
 
     name: str
+    display_name: str | None = Field(
+        default=None, description="The name people read (PETSAGE_STATUS_COMPONENTS), if set."
+    )
+    group: str | None = Field(default=None, description="Its group on the page, if set.")
     critical: bool
     status: Literal["ok", "degraded", "error", "unknown"]
     since: datetime | None = Field(description="When the current status began, if known.")
     uptime: dict[Window, float | None]
     days: list[DayBar] = Field(description=f"Exactly {DAYS_SHOWN}, oldest first, today last.")
     reason: str | None = Field(default=None, description="Why, for authorized callers only.")
+
+
+CHECK_ORDER = {"error": 0, "degraded": 1, "unknown": 2, "ok": 3}
+
+
+def failing_first(checks: list[CheckStatusPublic]) -> list[CheckStatusPublic]:
+    """What is down leads: at 375 px the first screen holds about three components."""
+    return sorted(checks, key=lambda check: CHECK_ORDER[check.status])
 
 
 class IncidentPublic(BaseModel):
@@ -100,5 +112,9 @@ class StatusSummary(BaseModel):
         description="Overall: a moment counts as available when at least one instance was ready."
     )
     days: list[DayBar] = Field(description=f"Overall, exactly {DAYS_SHOWN}, today last.")
-    checks: list[CheckStatusPublic]
-    incidents: list[IncidentPublic] = Field(description="Newest first, at most 50.")
+    checks: list[CheckStatusPublic] = Field(
+        description="Failing first, then degraded, then the rest, each in registration order."
+    )
+    incidents: list[IncidentPublic] = Field(
+        description="Ongoing first, then resolved, each newest first; at most 50."
+    )

@@ -13,7 +13,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from petsage.features.status_page import wording
-from petsage.features.status_page.models import StatusSummary, Window
+from petsage.features.status_page.models import StatusSummary, Window, failing_first
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -57,6 +57,9 @@ def _environment() -> Environment:
         moment=wording.moment,
         day=wording.day,
         incidents=wording.incidents,
+        ago=wording.ago,
+        lasting=wording.lasting,
+        breakable=wording.breakable,
     )
     environment.globals.update(
         banners=wording.BANNERS,
@@ -83,4 +86,17 @@ def content_security_policy() -> str:
 def render_page(summary: StatusSummary, *, version: int, detail: bool, base: str) -> str:
     """The page for `summary`; `base` is the path prefix of the page's own links."""
     template = _environment().get_template("status.html.jinja")
-    return template.render(summary=summary, version=version, detail=detail, base=base)
+    # Sorted here too: a summary from an older instance (or a test) may keep registration order.
+    checks = failing_first(summary.checks)
+    names = {check.name: check.display_name or check.name for check in checks}
+    failing = [check for check in checks if check.status in ("error", "degraded")]
+    return template.render(
+        summary=summary,
+        version=version,
+        detail=detail,
+        base=base,
+        now=summary.updated_at,
+        checks=checks,
+        names=names,
+        failing=failing,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +27,10 @@ from petsage.features.status_page.models import (
     IncidentPublic,
     StatusSummary,
     Window,
+    failing_first,
 )
 from petsage.features.status_page.pending import merge_pending, with_pending_baseline
+from petsage.features.status_page.settings import ComponentLabel
 from petsage.features.status_page.timeline import (
     OVERALL,
     Baseline,
@@ -59,6 +61,7 @@ class StatusPolicy:
     # This process: its own run counts until now whatever its heartbeat says, since it is the
     # one computing (its heartbeat may be failing: a full disk, a database just back).
     alive_instance: str | None = None
+    labels: Mapping[str, ComponentLabel] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +132,17 @@ async def compute_summary(
 def _assemble(
     policy: StatusPolicy, shown: _Days, incidents: Sequence[Incident], phase: Phase
 ) -> StatusSummary:
-    checks = [shown.check(name, critical) for name, critical in policy.checks.items()]
+    checks = [
+        labelled(shown.check(name, critical), policy.labels)
+        for name, critical in policy.checks.items()
+    ]
     overall_days = shown.bars(OVERALL, shown.recent.all_incidents(list(policy.checks)))
     return StatusSummary(
         banner=_banner(phase, shown.recent, policy),
         updated_at=shown.now,
         uptime=shown.uptime(OVERALL, overall_days),
         days=overall_days,
-        checks=checks,
+        checks=failing_first(checks),
         incidents=[_incident_public(i, shown.now) for i in incidents],
     )
 
@@ -196,7 +202,16 @@ def public(summary: StatusSummary) -> StatusSummary:
     )
 
 
-def placeholder(now: datetime, checks: Mapping[str, bool]) -> StatusSummary:
+def labelled(check: CheckStatusPublic, labels: Mapping[str, ComponentLabel]) -> CheckStatusPublic:
+    label = labels.get(check.name)
+    if label is None:
+        return check
+    return check.model_copy(update={"display_name": label.name, "group": label.group})
+
+
+def placeholder(
+    now: datetime, checks: Mapping[str, bool], labels: Mapping[str, ComponentLabel] | None = None
+) -> StatusSummary:
     """What the board shows before its first computation: starting, no data."""
     days = [now.date() - timedelta(days=n) for n in range(DAYS_SHOWN - 1, -1, -1)]
     bars = [day_bar(day, None, 0) for day in days]
@@ -207,13 +222,16 @@ def placeholder(now: datetime, checks: Mapping[str, bool]) -> StatusSummary:
         uptime=nothing,
         days=bars,
         checks=[
-            CheckStatusPublic(
-                name=name,
-                critical=critical,
-                status="unknown",
-                since=None,
-                uptime=nothing,
-                days=bars,
+            labelled(
+                CheckStatusPublic(
+                    name=name,
+                    critical=critical,
+                    status="unknown",
+                    since=None,
+                    uptime=nothing,
+                    days=bars,
+                ),
+                labels or {},
             )
             for name, critical in checks.items()
         ],

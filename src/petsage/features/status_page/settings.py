@@ -3,10 +3,17 @@
 from typing import Annotated
 
 from fastapi import Depends
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from petsage.blueprint import Configuration, FeatureSettings, feature_settings
+
+
+class ComponentLabel(BaseModel):
+    """How the page shows one check: a name for people, and a group it belongs to."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    group: str | None = Field(default=None, min_length=1, max_length=80)
 
 
 class StatusPageSettings(FeatureSettings):
@@ -20,6 +27,9 @@ class StatusPageSettings(FeatureSettings):
     rollup_days: int = Field(default=400, ge=90, le=3650)
     # Open Server-Sent Events streams per process; beyond it a stream gets 503 (the page polls).
     max_streams: int = Field(default=100, ge=0, le=10_000)
+    # PETSAGE_STATUS_COMPONENTS, JSON: {"http:vetapi": {"name": "Vet API", "group": "Partners"}}.
+    # The page, badges and feed show the name; status.json has both beside the check's own name.
+    components: dict[str, ComponentLabel] = Field(default_factory=dict)
 
 
 def page_enabled(configuration: Configuration) -> bool:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from petsage.features.status_page.models import Banner
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +24,11 @@ class Look:
 
 BANNERS = {
     Banner.OPERATIONAL: Look("All systems operational", "ok", "ok"),
-    Banner.DEGRADED: Look("Degraded performance", "degraded", "degraded"),
+    Banner.DEGRADED: Look("Degraded", "degraded", "degraded"),
     Banner.PARTIAL_OUTAGE: Look("Partial outage", "partial", "partial"),
     Banner.OUTAGE: Look("Major outage", "error", "error"),
-    Banner.STARTING: Look("Starting up", "info", "info"),
-    Banner.DRAINING: Look("Shutting down", "info", "info"),
+    Banner.STARTING: Look("Starting", "info", "info"),
+    Banner.DRAINING: Look("Draining", "info", "info"),
 }
 CHECK_STATUSES = {
     "ok": Look("Operational", "ok", "ok"),
@@ -63,6 +67,27 @@ def duration(seconds: float) -> str:
 
 def moment(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def ago(value: datetime, now: datetime) -> str:
+    """`value` relative to `now`: "4 min ago" (the script keeps it current in a browser)."""
+    seconds = (now - value).total_seconds()
+    return "just now" if seconds < 1 else f"{duration(seconds)} ago"
+
+
+def lasting(value: datetime, now: datetime) -> str:
+    """How long something begun at `value` has gone on by `now`: "for 4 min"."""
+    return f"for {duration(max(0.0, (now - value).total_seconds()))}"
+
+
+def breakable(name: str) -> Markup:
+    """A check's name that may wrap after `:` or `/`, and nowhere else: never mid-word."""
+    from markupsafe import Markup, escape  # noqa: PLC0415 (Jinja2's own: imported with it)
+
+    text = str(escape(name))
+    for mark in (":", "/"):
+        text = text.replace(mark, mark + "<wbr>")
+    return Markup(text)  # noqa: S704 (escaped above; only <wbr> is added)
 
 
 def day(value: date) -> str:

@@ -39,6 +39,25 @@
     polling = window.setInterval(refresh, POLL_MS);
   }
 
+  // "4 min ago" and "for 4 min" as the server wrote them go stale: recount them in place.
+  function duration(seconds) {
+    var s = Math.floor(seconds), m = Math.floor(s / 60), h = Math.floor(m / 60), d = Math.floor(h / 24);
+    if (s < 60) return s + " s";
+    if (m < 60) return s % 60 ? m + " min " + (s % 60) + " s" : m + " min";
+    if (h < 24) return m % 60 ? h + " h " + (m % 60) + " min" : h + " h";
+    return h % 24 ? d + " d " + (h % 24) + " h" : d + " d";
+  }
+
+  function recount() {
+    var spans = document.querySelectorAll(".rel[data-from]");
+    for (var i = 0; i < spans.length; i++) {
+      var seconds = Math.max(0, (Date.now() - Date.parse(spans[i].getAttribute("data-from"))) / 1000);
+      var ago = spans[i].getAttribute("data-form") === "ago";
+      spans[i].textContent = ago ? (seconds < 1 ? "just now" : duration(seconds) + " ago") : "for " + duration(seconds);
+    }
+  }
+
+  window.setInterval(recount, 15000);
   document.addEventListener("visibilitychange", refresh);
   if (!window.EventSource) { poll(); return; }
   var source = new EventSource(page.getAttribute("data-events"));

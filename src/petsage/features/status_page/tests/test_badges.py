@@ -52,7 +52,7 @@ def test_status_badge_names_the_overall_status(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("check", "words"),
-    [("database", ["database", "down"]), ("http:payments", ["http:payments", "degraded"])],
+    [("database", ["database", "outage"]), ("http:payments", ["http:payments", "degraded"])],
 )
 def test_check_badge_names_its_status(client: TestClient, check: str, words: list[str]) -> None:
     response = client.get(f"{BADGE}/{check}.svg")

@@ -6,12 +6,15 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from petsage.features.status_page import page
 from petsage.features.status_page.models import Banner, StatusSummary
+from petsage.features.status_page.service import labelled
+from petsage.features.status_page.settings import ComponentLabel, StatusPageSettings
 from petsage.features.status_page.tests.factories import (
     AUTHORIZED,
     SECRET_REASON,
@@ -35,6 +38,12 @@ def status_client(
         yield client
 
 
+def page_of(make_settings: Callable[..., Settings], summary: StatusSummary) -> str:
+    for client in status_client(make_settings, summary):
+        return client.get(PAGE).text
+    raise AssertionError("no client")
+
+
 @pytest.fixture
 def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
     yield from status_client(make_settings, sample_summary())
@@ -49,12 +58,65 @@ def test_page_shows_the_banner_checks_uptime_and_incidents(client: TestClient) -
     assert '<h1 id="banner-title">Partial outage</h1>' in html
     assert "Last updated" in html
     assert 'datetime="2026-11-30T12:00:00+00:00"' in html
-    for name in ("database", "disk", "http:payments"):
+    for name in ("database", "disk", "http:<wbr>payments"):
         assert f'<th scope="row">{name}</th>' in html
     assert "99.90\u202f%" in html  # database, 30 days, rounded down from 99.902
     assert '<li class="incident" id="incident-3f9a1c2b7d">' in html
     assert "42 min so far" in html
     assert "12 min" in html
+
+
+def test_the_banner_names_what_is_down_failing_first(client: TestClient) -> None:
+    html = client.get(PAGE).text
+
+    failing = re.search(r'<ul class="failing" id="failing">(.*?)</ul>', html, re.S)
+    assert failing is not None
+    lines = [re.sub(r"<[^>]+>", "", line).strip() for line in failing[1].split("</li>")[:-1]]
+    assert lines == [
+        "database: Outage for 42 min, since 30 Nov 2026, 11:18 UTC",
+        "http:payments: Degraded for 5 min, since 30 Nov 2026, 11:55 UTC",
+    ]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)', html)
+    assert rows == ["database", "http:", "disk"]  # error, degraded, then the rest
+
+
+def test_a_merged_incident_says_its_downtime_and_when_it_reopened(
+    make_settings: Callable[..., Settings],
+) -> None:
+    summary = sample_summary()
+    ongoing = summary.incidents[0].model_copy(
+        update={
+            "latest_started_at": summary.incidents[0].started_at + timedelta(minutes=30),
+            "downtime_seconds": 12 * 60 + 16,
+        }
+    )
+    merged = summary.model_copy(update={"incidents": [ongoing]})
+    html = page_of(make_settings, merged)
+    text = re.sub(r"<[^>]+>", "", html)
+
+    assert "Downtime12 min 16 s so far (within 42 min, up in between)" in text.replace("\n", "")
+    assert "Down again12 min ago" in text
+
+
+def test_display_names_and_groups_show_with_the_check_name(
+    make_settings: Callable[..., Settings],
+) -> None:
+    labels = {"http:payments": ComponentLabel(name="Payments", group="Partners")}
+    summary = sample_summary()
+    checks = [labelled(check, labels) for check in summary.checks]
+    html = page_of(make_settings, summary.model_copy(update={"checks": checks}))
+
+    assert '<span class="group">Partners</span> <span class="name">Payments</span>' in html
+    assert '<code class="check-id">http:<wbr>payments</code>' in html
+    assert "<strong>Payments</strong>: Degraded" in html
+
+
+def test_the_components_setting_reads_json_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PETSAGE_STATUS_COMPONENTS", '{"http:vetapi": {"name": "Vet API"}}')
+
+    assert StatusPageSettings().components == {"http:vetapi": ComponentLabel(name="Vet API")}
 
 
 def test_every_row_has_90_focusable_bars_with_names(client: TestClient) -> None:
@@ -130,10 +192,10 @@ def test_text_is_escaped(make_settings: Callable[..., Settings]) -> None:
     ("banner", "text"),
     [
         (Banner.OPERATIONAL, "All systems operational"),
-        (Banner.DEGRADED, "Degraded performance"),
+        (Banner.DEGRADED, "Degraded"),
         (Banner.OUTAGE, "Major outage"),
-        (Banner.STARTING, "Starting up"),
-        (Banner.DRAINING, "Shutting down"),
+        (Banner.STARTING, "Starting"),
+        (Banner.DRAINING, "Draining"),
     ],
 )
 def test_each_banner_has_its_words(

@@ -53,9 +53,9 @@ def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "name",
         ),
         (
-            ["resource_row", "--resource"],
-            "feature name 'resource_row' would bind ResourceRow twice in orm.py (from "
-            "petsage.resources import ResourceRow, then class ResourceRow); choose another name",
+            ["owned_row", "--resource"],
+            "feature name 'owned_row' would bind OwnedRow twice in orm.py (from "
+            "petsage.resources import OwnedRow, then class OwnedRow); choose another name",
         ),
         (
             ["kiwi", "--path", "/system", "--resource"],
@@ -86,7 +86,7 @@ def untouched(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "doc",
         "path-metrics",
         "class-Feature",
-        "class-ResourceRow",
+        "class-OwnedRow",
         "item-under-system",
         "item-beside-badges",
         "under-docs-mount",

@@ -135,7 +135,17 @@ def test_dry_run_lists_the_files_and_writes_nothing() -> None:
 
 def test_json_says_what_was_written_and_revisions_chain(project: Path) -> None:
     first = petsage("feature", "new", "pet_profile", "--resource", "--json", "--root", str(project))
-    second = petsage("feature", "new", "vet_visit", "--resource", "--json", "--root", str(project))
+    second = petsage(
+        "feature",
+        "new",
+        "vet_visit",
+        "--resource",
+        "--auth",
+        "none",
+        "--json",
+        "--root",
+        str(project),
+    )
 
     assert first.exit_code == 0, first.output
     written = json.loads(first.stdout)
@@ -150,6 +160,15 @@ def test_json_says_what_was_written_and_revisions_chain(project: Path) -> None:
     assert written["dry_run"] is False
     assert f"src/petsage/migrations/versions/{NEXT}_pet_profile.py" in written["files"]
     assert all((project / path).is_file() for path in written["files"])
+    assert (written["auth"], written["owned"]) == ("scopes", True)
+    assert (json.loads(second.stdout)["auth"], json.loads(second.stdout)["owned"]) == (
+        "none",
+        False,
+    )
+    assert (
+        "access=Access.none(),"
+        in (project / "src/petsage/features/vet_visit/router.py").read_text()
+    )
     assert json.loads(second.stdout)["revision"] == AFTER
     assert json.loads(second.stdout)["down_revision"] == NEXT
     script = ScriptDirectory(str(project / "src" / "petsage" / "migrations"))

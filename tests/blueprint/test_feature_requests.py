@@ -19,6 +19,9 @@ from petsage.blueprint.generator import (
     render_feature,
 )
 from petsage.blueprint.generator.field_grammar import parse_fields
+from petsage.blueprint.generator.request_rules import OWNER_COLUMN
+from petsage.resources.row import OWNER_COLUMN as KIT_OWNER_COLUMN
+from petsage.resources.row import OWNER_MAX, OwnedRow
 
 from .conftest import petsage, tree_digest
 from .golden_files import GOLDEN, REQUEST, REVISION, expected_files, render_request
@@ -53,6 +56,37 @@ def test_a_ref_to_its_own_table_requires_nothing_and_restrict_is_no_action() -> 
 
     assert "requires=" not in files["__init__.py"]
     assert 'mapped_column(ForeignKey("vet_visits.id"), index=True)' in files["orm.py"]
+
+
+@pytest.mark.parametrize(
+    ("access", "router_line", "row_base", "owner_column"),
+    [
+        ({}, 'access=Access.scopes("vet_visit"),', "OwnedRow", True),
+        ({"owned": False}, 'access=Access.scopes("vet_visit"),', "ResourceRow", False),
+        ({"auth": "none"}, "access=Access.none(),", "ResourceRow", False),
+    ],
+    ids=["default-protected-owned", "protected-shared", "open"],
+)
+def test_the_access_keys_choose_the_rule_and_the_owner_column(
+    access: dict[str, Any], router_line: str, row_base: str, owner_column: bool
+) -> None:
+    request = {**resource(reason={"type": "str", "max_length": 20}), **access}
+    spec = feature_spec(parse_request(request), features=PROJECT_FEATURES, tables={})
+    rendered = render_feature(spec, revision=REVISION)
+    files = {str(f.path): f.content for f in rendered.feature_files}
+    assert rendered.migration is not None
+
+    assert router_line in files["router.py"]
+    assert f"class VetVisit({row_base}, Base):" in files["orm.py"]
+    owner = 'sa.Column("owner_id", sa.String(length=255), nullable=False),'
+    assert (owner in rendered.migration.content) is owner_column
+    assert ('op.f("ix_vet_visits_owner_id")' in rendered.migration.content) is owner_column
+
+
+def test_the_generators_owner_column_is_the_kits() -> None:
+    column = OwnedRow.__dict__[OWNER_COLUMN].column
+    assert (OWNER_COLUMN, OWNER_MAX) == (KIT_OWNER_COLUMN, column.type.length) == ("owner_id", 255)
+    assert (column.nullable, column.index) == (False, True)
 
 
 def checked(request: dict[str, Any]) -> None:
@@ -102,6 +136,11 @@ def resource(**fields: Any) -> dict[str, Any]:
         (resource(Name={"type": "str"}), "fields.Name: not a snake_case name"),
         ({"feature": "x", "fields": {"a": {"type": "int"}}}, "fields: only a resource has"),
         ({"feature": "x", "description": 'say "hi"'}, "description: must be one line"),
+        ({**resource(), "auth": "none", "owned": True}, "owned: an open resource (auth: none)"),
+        ({**resource(), "auth": "oauth"}, "auth: Input should be 'scopes' or 'none'"),
+        ({"feature": "x", "auth": "none"}, "auth: only a resource has an access rule"),
+        ({"feature": "x", "owned": True}, "owned: only a resource has an access rule"),
+        (resource(owner_id={"type": "str"}), "fields.owner_id: reserved for the owner"),
     ],
 )
 def test_a_bad_request_is_refused_with_one_line_naming_the_key(
@@ -192,9 +231,8 @@ def test_feature_schema_prints_the_request_files_json_schema() -> None:
     assert result.exit_code == 0, result.output
     schema = json.loads(result.stdout)
     assert schema["additionalProperties"] is False
-    assert {"feature", "description", "requirements", "resource", "path", "fields"} == set(
-        schema["properties"]
-    )
+    keys = {"feature", "description", "requirements", "resource", "path", "auth", "owned"}
+    assert keys | {"fields"} == set(schema["properties"])
     field = schema["properties"]["fields"]["additionalProperties"]
     assert field["discriminator"]["propertyName"] == "type"
     assert len(field["oneOf"]) == 13

@@ -69,6 +69,22 @@ def new(
     path: Annotated[
         str | None, typer.Option(help="URL path (default: the kebab-case plural, /pet-profiles).")
     ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="A resource's access rule: scopes (default: a token with <feature>:read or "
+            "<feature>:write) or none (open to anyone)."
+        ),
+    ] = None,
+    owned: Annotated[
+        bool | None,
+        typer.Option(
+            "--owned/--no-owned",
+            help="Whether a resource's rows belong to the token's subject that created them "
+            "(default: owned, unless --auth none).",
+            show_default=False,
+        ),
+    ] = None,
     root: Annotated[
         Path | None,
         typer.Option(help="Project directory holding src/petsage (default: this install's)."),
@@ -89,8 +105,9 @@ def new(
         write_plan,
     )
 
-    options = {"name": name, "--resource": resource or None, "--field": fields}
+    options: dict[str, Any] = {"name": name, "--resource": resource or None, "--field": fields}
     options |= {"--description": description, "--requirements": requirements, "--path": path}
+    options |= {"--auth": auth, "--owned": owned}
     try:
         request = _request(request_file, options)
         plan = plan_request(locate_project(root), request, occupied=_occupied())
@@ -128,7 +145,7 @@ def _request(request_file: Path | None, options: dict[str, Any]) -> FeatureReque
     # --field makes a resource, as if --resource were given too.
     resource = bool(options["--resource"] or fields)
     request: dict[str, Any] = {"feature": options["name"], "resource": resource}
-    for option in ("--description", "--requirements", "--path"):
+    for option in ("--description", "--requirements", "--path", "--auth", "--owned"):
         if options[option] is not None:
             request[option.removeprefix("--")] = options[option]
     if fields:

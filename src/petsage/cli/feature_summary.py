@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql
 
 from petsage.blueprint.feature import Feature
 from petsage.http import error_models
-from petsage.resources.row import listed_as
+from petsage.http.access import ACCESS_TOKEN_SCHEME
+from petsage.resources.row import listed_as, owner_column
 from petsage.settings import FeatureSettings
 
 # SQLAlchemy's dialect constructor is untyped.
@@ -40,6 +41,8 @@ class Endpoint:
     path: str
     summary: str
     statuses: tuple[str, ...]
+    # The scopes its security requirement names; None: open, no access token needed.
+    scopes: tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class FeatureSummary:
     description: str
     requirements: str
     requires: tuple[str, ...]
+    access: str
     endpoints: tuple[Endpoint, ...]
     fields: dict[str, dict[str, Any]]
     tables: tuple[TableSummary, ...]
@@ -86,17 +90,51 @@ def summarize(feature: Feature) -> FeatureSummary:
         version="0",
         routes=[route for router in feature.routers for route in router.routes],
     )
+    endpoints = tuple(_endpoints(document))
+    tables: list[Table] = [model.__table__ for model in feature.models]  # type: ignore[misc]
     return FeatureSummary(
         name=feature.name,
         summary=feature.summary,
         description=feature.description or feature.summary,
         requirements=feature.requirements,
         requires=tuple(feature.requires),
-        endpoints=tuple(_endpoints(document)),
+        access=_access(endpoints, owned=any(owner_column(table) is not None for table in tables)),
+        endpoints=endpoints,
         fields=_fields(document),
-        tables=tuple(_table(model.__table__) for model in feature.models),  # type: ignore[arg-type]
+        tables=tuple(_table(table) for table in tables),
         settings=tuple(_settings(feature.settings)),
     )
+
+
+def _access(endpoints: tuple[Endpoint, ...], *, owned: bool) -> str:
+    """Who may call the feature, in one line, from its routes' security requirements."""
+    scopes = sorted({scope for e in endpoints for scope in e.scopes or ()})
+    if not endpoints:
+        return "no endpoints"
+    if all(e.scopes is None for e in endpoints):
+        return "open: no access token needed"
+    open_ones = [f"{e.method} {e.path}" for e in endpoints if e.scopes is None]
+    text = f"an access token with the scope each endpoint names ({', '.join(scopes)})"
+    if open_ones:
+        text += f"; open: {', '.join(open_ones)}"
+    if owned and scopes:
+        admin = f"{scopes[0].split(':', 1)[0]}:admin"
+        text += (
+            "; rows belong to the token's subject that created them (owner_id): another "
+            f"owner's row is 404; {admin} reaches every row"
+        )
+    return text
+
+
+def _scopes(operation: dict[str, Any]) -> tuple[str, ...] | None:
+    """The access-token scopes the operation requires; None when it takes no access token or
+    takes it optionally (an empty requirement among the alternatives, as the health details'
+    token)."""
+    requirements = operation.get("security") or []
+    if not requirements or {} in requirements:
+        return None
+    needed = [each[ACCESS_TOKEN_SCHEME] for each in requirements if ACCESS_TOKEN_SCHEME in each]
+    return tuple(scope for scopes in needed for scope in scopes) if needed else None
 
 
 def _endpoints(document: dict[str, Any]) -> Iterator[Endpoint]:
@@ -108,6 +146,7 @@ def _endpoints(document: dict[str, Any]) -> Iterator[Endpoint]:
                     path=path,
                     summary=operation.get("summary", ""),
                     statuses=tuple(sorted(operation.get("responses", {}))),
+                    scopes=_scopes(operation),
                 )
 
 
@@ -186,9 +225,9 @@ def render_text(summary: FeatureSummary) -> str:
     lines += ["", f"Requirements: {summary.requirements or 'none'}"]
     if summary.requires:
         lines.append(f"Requires features: {', '.join(summary.requires)}")
-    lines += ["", "Endpoints:"]
+    lines += ["", f"Access: {summary.access}", "", "Endpoints:"]
     lines += [
-        f"  {e.method:<6} {e.path}  {e.summary}  [{', '.join(e.statuses)}]"
+        f"  {e.method:<6} {e.path}  {e.summary}  [{', '.join(e.statuses)}]  {_scope_text(e)}"
         for e in summary.endpoints
     ] or ["  (none)"]
     for model, fields in summary.fields.items():
@@ -206,6 +245,12 @@ def render_text(summary: FeatureSummary) -> str:
         "  (none)"
     ]
     return "\n".join(lines)
+
+
+def _scope_text(endpoint: Endpoint) -> str:
+    if endpoint.scopes is None:
+        return "open"
+    return f"token: {' '.join(endpoint.scopes) or 'any valid one'}"
 
 
 def _rule_text(schema: dict[str, Any]) -> str:

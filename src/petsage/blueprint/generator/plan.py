@@ -24,7 +24,7 @@ from petsage.blueprint.generator.render import (
     render_feature,
 )
 from petsage.blueprint.generator.request import FeatureRequest, parse_request
-from petsage.blueprint.generator.request_rules import check_fields
+from petsage.blueprint.generator.request_rules import check_fields, check_owned
 from petsage.blueprint.generator.write import refuse_existing, write_feature
 
 
@@ -73,6 +73,8 @@ class FeaturePlan:
             "down_revision": self.revision.down_revision if self.revision else None,
             "root": str(self.project.root),
             "fields": [field.name for field in self.feature.fields],
+            "auth": "scopes" if self.feature.protected else "none",
+            "owned": self.feature.owned,
             "files": [str(path) for path in self.paths()],
             "dry_run": dry_run,
         }
@@ -122,7 +124,10 @@ def feature_spec(
     `tables` (table -> owner) it declares."""
     names = feature_names(request.feature, path=request.path, description=request.description)
     fields = check_fields(request, names, features=features, tables=tables)
-    return FeatureSpec(names, request.requirements, fields)
+    owned = check_owned(request)
+    return FeatureSpec(
+        names, request.requirements, fields, protected=request.auth != "none", owned=owned
+    )
 
 
 def write_plan(plan: FeaturePlan) -> None:

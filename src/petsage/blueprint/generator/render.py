@@ -49,6 +49,9 @@ class FeatureSpec:
     names: FeatureNames
     requirements: str | None = None
     fields: tuple[ResourceField, ...] = ()
+    # A resource's access rule: scopes needed (else open), rows owned by their creators.
+    protected: bool = True
+    owned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,10 @@ def _context(feature: FeatureSpec, revision: Revision | None) -> dict[str, Any]:
         "down_revision_literal": f'"{down}"' if down else "None",
     }
     if revision is not None:
-        context |= resource_context(feature.fields, names.name, names.table)
+        context |= resource_context(feature.fields, names.name, names.table, owned=feature.owned)
+        context["access"] = (
+            f'Access.scopes("{names.name}")' if feature.protected else "Access.none()"
+        )
     return context
 
 

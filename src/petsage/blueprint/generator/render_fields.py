@@ -15,6 +15,7 @@ from petsage.blueprint.generator.fields import DecimalField, EnumField, RefField
 from petsage.blueprint.generator.layout import LINE_MAX, Call, Code, Text, flat, lay_out, literal
 from petsage.blueprint.generator.request_rules import (
     EMAIL_MAX,
+    OWNER_COLUMN,
     URL_MAX,
     ResourceField,
     constraints,
@@ -213,7 +214,8 @@ def table_args_lines(fields: tuple[ResourceField, ...]) -> list[str]:
     return [*lines, "    )"]
 
 
-def migration_column_lines(fields: tuple[ResourceField, ...]) -> list[str]:
+def migration_column_lines(fields: tuple[ResourceField, ...], *, owned: bool) -> list[str]:
+    """The create_table's columns of the fields, then the owner's (`OwnedRow`)."""
     lines = []
     for field in fields:
         spec = field.spec
@@ -225,6 +227,11 @@ def migration_column_lines(fields: tuple[ResourceField, ...]) -> list[str]:
             sql = f"sa.Numeric(precision={spec.digits}, scale={spec.places})"
         column = Call("sa.Column", (literal(field.name), sql, f"nullable={spec.optional}"))
         lines += lay_out(column, indent=8, suffix=",")
+    if owned:
+        owner = Call(
+            "sa.Column", (literal(OWNER_COLUMN), "sa.String(length=255)", "nullable=False")
+        )
+        lines += lay_out(owner, indent=8, suffix=",")
     return lines
 
 
@@ -259,10 +266,14 @@ def indexed(table: str, fields: tuple[ResourceField, ...]) -> list[tuple[str, st
     return [(f"ix_{table}_{field.name}", field.name) for field in fields if is_indexed(field)]
 
 
-def index_lines(table: str, fields: tuple[ResourceField, ...]) -> tuple[list[str], list[str]]:
-    """The migration's `op.create_index` lines, and the downgrade's `op.drop_index` lines."""
+def index_lines(
+    table: str, fields: tuple[ResourceField, ...], *, owned: bool
+) -> tuple[list[str], list[str]]:
+    """The migration's `op.create_index` lines, and the downgrade's `op.drop_index` lines;
+    an owned table's owner column is indexed too (every call filters on it)."""
     up, down = [], []
-    for index, column in indexed(table, fields):
+    owner = [(f"ix_{table}_{OWNER_COLUMN}", OWNER_COLUMN)] if owned else []
+    for index, column in [*indexed(table, fields), *owner]:
         name = f'op.f("{index}")'
         create = Call("op.create_index", (name, literal(table), f"[{literal(column)}]"))
         up += lay_out(Call(create.head, (*create.args, "unique=False")), indent=4)

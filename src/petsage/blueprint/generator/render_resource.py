@@ -53,19 +53,24 @@ ORM_IMPORTS = (
     ("", "", ()),
     ("petsage.database.base", "Base", ALWAYS),
     ("petsage.database.columns", "UTCDateTime", ("datetime",)),
-    ("petsage.resources", "ResourceRow", ALWAYS),
+    ("petsage.resources", "OwnedRow", USED),
+    ("petsage.resources", "ResourceRow", USED),
     ("petsage.resources", "listed", USED),
 )
 DOCSTRING_WIDTH = 100
 
 
-def resource_context(fields: tuple[ResourceField, ...], name: str, table: str) -> dict[str, Any]:
-    """The lines of the feature `name` (its table `table`); `requires`: the other features
-    its refs point at (a ref to its own table requires nothing)."""
-    up, down = lines.index_lines(table, fields)
+def resource_context(
+    fields: tuple[ResourceField, ...], name: str, table: str, *, owned: bool
+) -> dict[str, Any]:
+    """The lines of the feature `name` (its table `table`, its rows `owned` by their
+    creators); `requires`: the other features its refs point at (a ref to its own table
+    requires nothing)."""
+    up, down = lines.index_lines(table, fields, owned=owned)
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
-    orm_body = [*lines.table_args_lines(fields), *lines.column_lines(fields)]
+    row_base = "OwnedRow" if owned else "ResourceRow"
+    orm_body = [row_base, *lines.table_args_lines(fields), *lines.column_lines(fields)]
     return {
         "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join(model_body)),
         "aliases": lines.alias_lines(fields),
@@ -73,8 +78,9 @@ def resource_context(fields: tuple[ResourceField, ...], name: str, table: str) -
         "update_fields": lines.update_lines(fields),
         "orm_imports": _imports(ORM_IMPORTS, fields, "\n".join(orm_body)),
         "table_args": lines.table_args_lines(fields),
+        "row_base": row_base,
         "columns": lines.column_lines(fields),
-        "migration_columns": lines.migration_column_lines(fields),
+        "migration_columns": lines.migration_column_lines(fields, owned=owned),
         "migration_constraints": lines.migration_constraint_lines(table, fields),
         "create_indexes": up,
         "drop_indexes": down,

@@ -8,7 +8,7 @@ request that breaks the model is refused with one line naming the key
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,6 +17,9 @@ from pydantic_core import ErrorDetails
 from petsage.blueprint.generator.fields import FIELD_TYPES, ONE_LINE_PATTERN, FieldSpec, OneLine
 from petsage.blueprint.generator.names import GeneratorError
 
+# Who may call a resource: `scopes` asks for a token with `<feature>:read` (GET) or
+# `<feature>:write` (the rest); `none` leaves it open to anyone.
+Auth = Literal["scopes", "none"]
 # What `feature new NAME --resource` without fields gets: the one column resources had.
 DEFAULT_FIELDS: dict[str, Any] = {
     "name": {"type": "str", "max_length": 100, "example": "Rex", "description": "What to call it."}
@@ -38,6 +41,23 @@ class FeatureRequest(BaseModel):
     resource: bool = Field(default=False, description="A database-backed collection.")
     path: str | None = Field(
         default=None, description="URL path; default: the kebab-case plural (/pet-profiles)."
+    )
+    auth: Auth = Field(
+        default="scopes",
+        description=(
+            "Who may call a resource. scopes (the default): an access token with "
+            "<feature>:read for GET and <feature>:write for POST, PATCH and DELETE (401 "
+            "without a token, 403 without the scope). none: open to anyone, no token."
+        ),
+    )
+    owned: bool | None = Field(
+        default=None,
+        description=(
+            "Whether a resource's rows belong to the token's subject (sub) that created them: "
+            "an owner_id column, set from the token, never from the body; a caller sees and "
+            "changes only their own rows (another's is 404), <feature>:admin sees every row. "
+            "Default: true, false with auth: none (an open resource has no owners)."
+        ),
     )
     fields: dict[str, FieldSpec] = Field(
         default_factory=dict,

@@ -37,6 +37,10 @@ from petsage.blueprint.generator.fields import (
 from petsage.blueprint.generator.names import SNAKE_CASE, FeatureNames, GeneratorError, table_of
 from petsage.blueprint.generator.request import FeatureRequest
 
+# The owner column of an owned resource: `petsage.resources.OwnedRow`'s (the kit sits above the
+# blueprint, so it is stated here; tests/blueprint holds it to the kit).
+OWNER_COLUMN = "owner_id"
+
 FIELD_NAME_MAX = 40
 # PostgreSQL truncates longer names, which would no longer match the models' names.
 IDENTIFIER_MAX = 63
@@ -92,6 +96,26 @@ def check_fields(
                 )
         checked.append(field)
     return tuple(checked)
+
+
+def check_owned(request: FeatureRequest) -> bool:
+    """Whether the resource's rows belong to their creators (`owned`, by default when it is
+    protected); a contradictory or misplaced access key is refused."""
+    if not request.resource:
+        if request.owned or request.auth != "scopes":
+            key = "owned" if request.owned else "auth"
+            raise GeneratorError(f"{key}: only a resource has an access rule (resource: true)")
+        return False
+    if request.auth == "none":
+        if request.owned:
+            raise GeneratorError("owned: an open resource (auth: none) cannot have owners")
+        return False
+    if request.owned is not False and OWNER_COLUMN in request.fields:
+        raise GeneratorError(
+            f"fields.{OWNER_COLUMN}: reserved for the owner of an owned resource; choose "
+            "another name, or set owned: false"
+        )
+    return request.owned is not False
 
 
 def is_indexed(field: ResourceField) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
+from petsage.features.status_page.heartbeats import Heartbeats
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.service import public
 from petsage.features.status_page.timeline import Change
@@ -74,6 +75,7 @@ class StatusBoard:
         self.last_compute_seconds: float | None = None
         self.refreshes = 0
         self._feed_updated: datetime | None = None
+        self.heartbeats = Heartbeats()
 
     def summary(self, *, detail: bool) -> StatusSummary:
         """The latest summary, from memory: no query, no check."""
@@ -126,7 +128,7 @@ class StatusBoard:
     # --- HealthListener ----------------------------------------------------------------------
 
     def on_result(self, result: CheckResult) -> None:
-        pass
+        self.heartbeats.record(result)
 
     def on_change(self, change: StatusChange) -> None:
         self._since[change.check_name] = change.occurred_at

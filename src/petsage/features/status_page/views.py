@@ -6,6 +6,7 @@ and never queries the database. Each follows the detail policy like the JSON doe
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -24,6 +25,8 @@ from petsage.http.dependencies import DetailsAllowedDep, SettingsDep
 
 PREFIX = STATUS_PATH
 SVG = "image/svg+xml"
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
 
 page_router = APIRouter(prefix=PREFIX, tags=["Status Page"])
 
@@ -49,7 +52,9 @@ CheckName = Annotated[
 
 
 @page_router.get("", response_class=HTMLResponse, summary="The status page")
-async def get_status_page(board: StatusBoardDep, details: DetailsAllowedDep) -> HTMLResponse:
+async def get_status_page(
+    request: Request, board: StatusBoardDep, details: DetailsAllowedDep
+) -> Response:
     """Current statuses, 90 days of daily bars, uptime per window and the incidents, as HTML.
     Works without JavaScript (it reloads every 30 s); with it, updates live from `/events`."""
     version = board.version
@@ -62,7 +67,7 @@ async def get_status_page(board: StatusBoardDep, details: DetailsAllowedDep) -> 
         "content-security-policy": page.content_security_policy(),
         "cache-control": "no-cache",
     }
-    return HTMLResponse(html, headers=headers)
+    return conditional(request, html, media_type=HTML, headers=headers)
 
 
 # Not in OpenAPI: its body never ends, which no schema describes and no API fuzzer survives.
@@ -102,9 +107,31 @@ async def get_incident_feed(
     return conditional(request, body, media_type=feed.MEDIA_TYPE, headers=headers)
 
 
+@page_router.get(
+    "/heartbeats.json",
+    summary="The last rounds of each check",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "Rounds per check."}},
+)
+async def get_heartbeats(
+    request: Request, board: StatusBoardDep, settings: SettingsDep
+) -> Response:
+    """This instance's last 60 rounds of each check, oldest first: when, the status, and how
+    long the check took (`ms`). No reasons: the same for every caller."""
+    headers = {"cache-control": cache_control(settings, detail=False)}
+    body = board.heartbeats.rendered()
+    return conditional(request, body, media_type="application/json", headers=headers)
+
+
+NOT_MODIFIED = {"description": "Not modified: the `If-None-Match` tag is the current one."}
 SVG_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {SVG: {}}, "description": "A badge."},
+    304: NOT_MODIFIED,
     404: {"description": "No check has that name."},
+}
+SHIELD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {JSON: {}}, "description": "shields.io's endpoint format."},
+    304: NOT_MODIFIED,
 }
 
 
@@ -112,22 +139,31 @@ SVG_RESPONSES: dict[int | str, dict[str, Any]] = {
     "/badge.svg", summary="Status badge", response_class=Response, responses=SVG_RESPONSES
 )
 async def get_status_badge(
-    shown: ShownDep, metric: MetricQuery = Metric.STATUS, window: WindowQuery = Window.MONTH
-) -> Response:
-    """The overall status, or its uptime with `?metric=uptime&window=30d`."""
-    return _svg(badges.overall_badge(shown.summary, metric, window), shown.cache_control)
-
-
-@page_router.get("/badge.json", summary="Status badge, shields.io endpoint")
-async def get_status_shield(
+    request: Request,
     shown: ShownDep,
-    response: Response,
     metric: MetricQuery = Metric.STATUS,
     window: WindowQuery = Window.MONTH,
-) -> dict[str, object]:
+) -> Response:
+    """The overall status, or its uptime with `?metric=uptime&window=30d`."""
+    badge = badges.overall_badge(shown.summary, metric, window)
+    return _svg(request, badge, shown.cache_control)
+
+
+@page_router.get(
+    "/badge.json",
+    summary="Status badge, shields.io endpoint",
+    response_class=Response,
+    responses=SHIELD_RESPONSES,
+)
+async def get_status_shield(
+    request: Request,
+    shown: ShownDep,
+    metric: MetricQuery = Metric.STATUS,
+    window: WindowQuery = Window.MONTH,
+) -> Response:
     """For `https://img.shields.io/endpoint?url=...`: the same words as `badge.svg`."""
-    response.headers["cache-control"] = shown.cache_control
-    return badges.overall_badge(shown.summary, metric, window).shields()
+    badge = badges.overall_badge(shown.summary, metric, window)
+    return _shield(request, badge, shown.cache_control)
 
 
 @page_router.get(
@@ -137,6 +173,7 @@ async def get_status_shield(
     responses=SVG_RESPONSES,
 )
 async def get_check_badge(
+    request: Request,
     check: CheckName,
     shown: ShownDep,
     metric: MetricQuery = Metric.STATUS,
@@ -144,25 +181,25 @@ async def get_check_badge(
 ) -> Response:
     """One check's status, or its uptime with `?metric=uptime&window=30d`."""
     found = _check(shown.summary, check)
-    return _svg(badges.check_badge(found, metric, window), shown.cache_control)
+    return _svg(request, badges.check_badge(found, metric, window), shown.cache_control)
 
 
 @page_router.get(
     "/badge/{check}.json",
     summary="One check's badge, shields.io endpoint",
-    responses={404: {"description": "No check has that name."}},
+    response_class=Response,
+    responses={**SHIELD_RESPONSES, 404: {"description": "No check has that name."}},
 )
 async def get_check_shield(
+    request: Request,
     check: CheckName,
     shown: ShownDep,
-    response: Response,
     metric: MetricQuery = Metric.STATUS,
     window: WindowQuery = Window.MONTH,
-) -> dict[str, object]:
+) -> Response:
     """For `https://img.shields.io/endpoint?url=...`: the same words as the check's SVG."""
     found = _check(shown.summary, check)
-    response.headers["cache-control"] = shown.cache_control
-    return badges.check_badge(found, metric, window).shields()
+    return _shield(request, badges.check_badge(found, metric, window), shown.cache_control)
 
 
 def _check(summary: StatusSummary, name: str) -> CheckStatusPublic:
@@ -172,6 +209,11 @@ def _check(summary: StatusSummary, name: str) -> CheckStatusPublic:
     raise CheckNotFoundError(f"No check is named {name!r}.")
 
 
-def _svg(badge: Badge, cache: str) -> Response:
-    svg = badges.render_svg(badge)
-    return Response(svg, media_type=SVG, headers={"cache-control": cache})
+def _svg(request: Request, badge: Badge, cache: str) -> Response:
+    svg = badges.render_svg(badge).encode()
+    return conditional(request, svg, media_type=SVG, headers={"cache-control": cache})
+
+
+def _shield(request: Request, badge: Badge, cache: str) -> Response:
+    body = json.dumps(badge.shields(), separators=(",", ":")).encode()
+    return conditional(request, body, media_type=JSON, headers={"cache-control": cache})

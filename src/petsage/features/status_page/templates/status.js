@@ -14,6 +14,40 @@
     live.classList.toggle("on", on);
   }
 
+  // The last rounds of each check (heartbeats.json): drawn by the script alone, since a new
+  // round is no change of the summary and wakes no event.
+  var WORDS = { ok: "Operational", degraded: "Degraded", error: "Outage" };
+  var beats = null;
+
+  function drawBeats() {
+    if (!beats) return;
+    var boxes = document.querySelectorAll(".beats[data-check]");
+    for (var i = 0; i < boxes.length; i++) {
+      var rounds = beats.checks[boxes[i].getAttribute("data-check")] || [];
+      if (!rounds.length) continue;
+      var row = boxes[i].querySelector(".beat-row");
+      row.textContent = "";
+      for (var j = 0; j < rounds.length; j++) {
+        var beat = document.createElement("li");
+        beat.className = "beat s-" + rounds[j].status;
+        beat.title = rounds[j].at.slice(11, 19) + " UTC · " + (WORDS[rounds[j].status] || rounds[j].status) + " · " + rounds[j].ms + " ms";
+        row.appendChild(beat);
+      }
+      var last = rounds[rounds.length - 1];
+      boxes[i].querySelector(".beat-note").textContent =
+        "Last " + rounds.length + " rounds · latest took " + last.ms + " ms";
+      boxes[i].hidden = false;
+    }
+  }
+
+  function fetchBeats() {
+    if (document.hidden) return;
+    fetch(page.getAttribute("data-heartbeats"), { cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { beats = data; drawBeats(); } })
+      .catch(function () {});
+  }
+
   function swap(html) {
     var fresh = new DOMParser().parseFromString(html, "text/html");
     var board = fresh.getElementById("board");
@@ -21,6 +55,7 @@
     if (!board || !current) return;
     var focused = document.activeElement && document.activeElement.id;
     current.replaceWith(board);
+    drawBeats();
     document.title = fresh.title;
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   }
@@ -58,6 +93,8 @@
   }
 
   window.setInterval(recount, 15000);
+  fetchBeats();
+  window.setInterval(fetchBeats, POLL_MS);
   document.addEventListener("visibilitychange", refresh);
   if (!window.EventSource) { poll(); return; }
   var source = new EventSource(page.getAttribute("data-events"));

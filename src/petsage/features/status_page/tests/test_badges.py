@@ -46,7 +46,7 @@ def test_status_badge_names_the_overall_status(client: TestClient) -> None:
     assert response.headers["content-type"] == "image/svg+xml"
     # One round of checks (5 s by default): the summary changes no faster.
     assert response.headers["cache-control"] == "public, max-age=5"
-    assert response.headers["vary"] == "Authorization"
+    assert response.headers["vary"] == "accept-encoding, Authorization"
     assert svg_words(response.text) == ("status: partial outage", ["status", "partial outage"])
 
 

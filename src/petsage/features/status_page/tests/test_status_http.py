@@ -22,6 +22,7 @@ from petsage.settings import Settings
 from petsage.testing.server import free_port, petsage_server
 
 JSON_PATH = "/system/status.json"
+HEARTBEATS_PATH = "/system/status/heartbeats.json"
 TOKEN = "a-status-page-token-0123456789"
 AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}
 # A bound on a loaded machine, not a measure.
@@ -95,6 +96,19 @@ def test_reasons_only_with_the_token_and_the_metric_carries_the_same_uptime(
         anonymous = read()
         metrics = uptime_metrics(httpx.get(server.base_url + "/metrics", timeout=10).text)
         assert read(AUTHORIZED)["updated_at"] == authorized["updated_at"]  # no recompute between
+        beats = httpx.get(server.base_url + HEARTBEATS_PATH, timeout=10)
+        again = httpx.get(
+            server.base_url + HEARTBEATS_PATH,
+            headers={"if-none-match": beats.headers["etag"]},
+            timeout=10,
+        )
+
+    # The last rounds of each check, with how long each took; a reader holding them gets 304.
+    last_round = beats.json()["checks"]["http:dep"][-1]
+    assert last_round["status"] == "error"
+    assert last_round["ms"] >= 0
+    assert {"database", "disk"} <= set(beats.json()["checks"])
+    assert (again.status_code, again.content) == (304, b"")  # one round an hour: no new one
 
     failing = check_of(authorized, "http:dep")
     assert failing["reason"]  # ConnectError, or a timeout on a loaded machine

@@ -17,21 +17,23 @@ const [port, keysFile] = process.argv.slice(2);
 // Known once the port is bound (the tests pass 0): the issuer names it.
 let issuer;
 const CLIENT = { id: "petsage-tests", secret: "petsage-tests-secret-0123456789" };
-const SCOPES = "pet_profile:read pet_profile:write petsage:details";
+// A second client: a second subject (a client-credentials token's sub is its client id), for
+// the resources whose rows belong to their owner (tests/auth/test_resource_access.py).
+const OTHER_CLIENT = { id: "petsage-tests-other", secret: "petsage-tests-other-secret-01234" };
+const SCOPES =
+  "pet_profile:read pet_profile:write petsage:details example_pets:read example_pets:write";
 
 function buildProvider() {
   const { keys } = JSON.parse(readFileSync(keysFile, "utf8"));
   const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT.id,
-        client_secret: CLIENT.secret,
-        grant_types: ["client_credentials"],
-        response_types: [],
-        redirect_uris: [],
-        scope: SCOPES,
-      },
-    ],
+    clients: [CLIENT, OTHER_CLIENT].map((client) => ({
+      client_id: client.id,
+      client_secret: client.secret,
+      grant_types: ["client_credentials"],
+      response_types: [],
+      redirect_uris: [],
+      scope: SCOPES,
+    })),
     scopes: SCOPES.split(" "),
     jwks: { keys },
     features: {

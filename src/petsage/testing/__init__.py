@@ -16,6 +16,8 @@ And helpers to import:
 - `petsage.testing.health`: a check whose outcome a test sets (`Switch`), and waiting on the
   health engine's rounds;
 - `petsage.testing.stub_http`: a real HTTP dependency answering what a test says.
+- `petsage.testing.tokens`: access tokens from the development issuer the app under test
+  trusts (`AccessTokens(data_dir).headers("alice", "pet_profile:read")`).
 - `petsage.testing.resource_contract`: `ResourceContract`, the parametrised contract suite of
   a `petsage.resources` resource (subclass it in the resource's tests).
 

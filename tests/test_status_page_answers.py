@@ -248,3 +248,23 @@ def test_status_answers_carry_an_etag_and_go_gzipped(server: RunningServer, path
         assert again.headers["etag"] == first.headers["etag"]
     else:
         assert again.headers["etag"] != first.headers["etag"]
+
+
+def test_the_board_view_streams_the_page_board_gzipped(server: RunningServer) -> None:
+    headers = {"accept-encoding": "gzip"}
+    with (
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+        client.stream("GET", "/system/status/events?view=board", headers=headers) as response,
+    ):
+        encoding = response.headers.get("content-encoding")
+        lines = []
+        for line in response.iter_lines():
+            if line == "" and lines:
+                break
+            lines.append(line)
+
+    assert encoding == "gzip"
+    assert "event: board" in lines
+    data = [line.removeprefix("data: ") for line in lines if line.startswith("data: ")]
+    assert data[0].startswith('<main id="board" data-version="')
+    assert data[-1] == "</main>"

@@ -52,18 +52,28 @@ def status_server(
 
 
 class EventReader:
-    """Reads `summary` events off an open stream."""
+    """Reads events off an open stream: `summary` ones as JSON."""
 
     def __init__(self, response: httpx.Response) -> None:
         self.lines = response.iter_lines()
 
-    def next_summary(self) -> dict[str, Any]:
-        data = None
+    def next_event(self) -> tuple[str, str] | None:
+        """The next event's name and data; None once the stream ends."""
+        name, data = "message", []
         for line in self.lines:
-            if line.startswith("data: "):
-                data = json.loads(line.removeprefix("data: "))
-            elif line == "" and data is not None:
-                return data
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                data.append(line.removeprefix("data: "))
+            elif line == "" and data:
+                return name, "\n".join(data)
+        return None
+
+    def next_summary(self) -> dict[str, Any]:
+        while (event := self.next_event()) is not None:
+            if event[0] == "summary":
+                summary: dict[str, Any] = json.loads(event[1])
+                return summary
         raise AssertionError("the stream ended")
 
     def check_status(self, summary: dict[str, Any]) -> str:
@@ -77,8 +87,12 @@ class EventReader:
                 return summary
         raise AssertionError(f"{CHECK} never became {status}")
 
-    def ended(self) -> bool:
-        return all(not line.startswith("data: ") for line in self.lines)
+    def rest(self) -> list[str]:
+        """The names of the events left until the stream ends."""
+        names = []
+        while (event := self.next_event()) is not None:
+            names.append(event[0])
+        return names
 
 
 def open_stream(client: httpx.Client, server: RunningServer, **headers: str) -> Any:
@@ -144,7 +158,8 @@ def test_streams_end_at_shutdown_without_holding_it_up(tmp_path: Path) -> None:
             events = EventReader(response)
             events.next_summary()
             server.signal(signal.SIGTERM)
-            assert events.ended()
+            # Its last event tells the browser to come back (to the next instance).
+            assert events.rest() == ["reconnect"]
         code = server.process.wait(timeout=60)
 
     # uvicorn re-raises the SIGTERM it handled once its graceful shutdown is done.
@@ -153,19 +168,23 @@ def test_streams_end_at_shutdown_without_holding_it_up(tmp_path: Path) -> None:
     assert GRACEFUL_TIMEOUT_EXCEEDED not in server.log()
 
 
-def test_streams_end_when_draining_begins_and_new_ones_are_refused(tmp_path: Path) -> None:
+def test_streams_say_reconnect_when_draining_begins_and_new_ones_too(tmp_path: Path) -> None:
     env = {"PETSAGE_SHUTDOWN_DRAIN_SECONDS": "30"}
     with status_server(tmp_path, **env) as (server, _), httpx.Client(timeout=60) as client:
         with open_stream(client, server) as response:
             events = EventReader(response)
             events.next_summary()
             server.signal(signal.SIGTERM)
-            assert events.ended()
-        # Still draining (30 s): serving, but no new stream.
-        refused = stream_status(client, server)
+            assert events.rest() == ["reconnect"]
+        # Still draining (30 s): a new stream is a 200 that says reconnect and ends, never a
+        # status that would end a browser's EventSource for good.
+        with open_stream(client, server, **{"accept-encoding": "gzip"}) as response:
+            late = (response.status_code, response.headers.get("content-encoding"))
+            late_events = EventReader(response).rest()
         readiness = client.get(server.base_url + "/system/health/ready")
 
-    assert refused == 503
+    assert late == (200, "gzip")
+    assert late_events == ["reconnect"]
     assert readiness.status_code == 503
 
 

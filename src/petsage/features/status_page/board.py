@@ -26,6 +26,7 @@ from petsage.features.status_page.heartbeats import Heartbeats
 from petsage.features.status_page.models import StatusSummary
 from petsage.features.status_page.service import public
 from petsage.features.status_page.timeline import Change
+from petsage.features.status_page.visible import visible_key
 from petsage.health.history_recorder import BACKLOG_CAPACITY
 from petsage.health.model import CheckResult, Status, StatusChange
 
@@ -67,6 +68,7 @@ class StatusBoard:
         self._full = initial
         self._public = public(initial)
         self._rendered = _render(self._full, self._public)
+        self._visible = visible_key(initial)
         self._renderings: dict[tuple[str, bool], object] = {}
         self._version = 0
         self._changed = asyncio.Condition()
@@ -202,13 +204,11 @@ class StatusBoard:
 
     async def _publish(self, summary: StatusSummary) -> None:
         # Serialising takes tens of milliseconds: in a thread, so that views keep being served.
-        anonymous, rendered, timeless = await asyncio.to_thread(
-            _prepare, summary, self._full.updated_at
-        )
-        # Compared as rendered JSON (fast) with the old time put back: a new time alone is no
-        # change worth telling the streams about.
-        same = timeless == self._rendered[True]
-        self._full, self._public, self._rendered = summary, anonymous, rendered
+        anonymous, rendered, key = await asyncio.to_thread(_prepare, summary)
+        # Compared as what a viewer sees (`visible.py`): the time alone, or an ongoing
+        # incident's seconds, are no change worth an event to every open tab.
+        same = key == self._visible
+        self._full, self._public, self._rendered, self._visible = summary, anonymous, rendered, key
         self._renderings = {}
         if same:
             return
@@ -221,10 +221,7 @@ def _render(full: StatusSummary, anonymous: StatusSummary) -> dict[bool, bytes]:
     return {True: full.model_dump_json().encode(), False: anonymous.model_dump_json().encode()}
 
 
-def _prepare(
-    summary: StatusSummary, previous_time: datetime
-) -> tuple[StatusSummary, dict[bool, bytes], bytes]:
-    """The anonymous summary, both as JSON, and the full one as JSON at `previous_time`."""
+def _prepare(summary: StatusSummary) -> tuple[StatusSummary, dict[bool, bytes], bytes]:
+    """The anonymous summary, both as JSON, and what a viewer sees of the full one."""
     anonymous = public(summary)
-    timeless = summary.model_copy(update={"updated_at": previous_time})
-    return anonymous, _render(summary, anonymous), timeless.model_dump_json().encode()
+    return anonymous, _render(summary, anonymous), visible_key(summary)

@@ -100,3 +100,13 @@ def render_page(summary: StatusSummary, *, version: int, detail: bool, base: str
         names=names,
         failing=failing,
     )
+
+
+BOARD_START, BOARD_END = b'<main id="board"', b"</main>"
+
+
+def board_fragment(summary: StatusSummary, *, version: int, detail: bool, base: str) -> bytes:
+    """The page's `<main id="board">` alone: what a `board` event carries."""
+    html = render_page(summary, version=version, detail=detail, base=base).encode()
+    start = html.index(BOARD_START)
+    return html[start : html.index(BOARD_END, start) + len(BOARD_END)]

@@ -1,18 +1,29 @@
 """Live updates: Server-Sent Events pushed on every change of the status board.
 
 Each stream waits on `StatusBoard.wait_for_change`, which the health engine's listener drives;
-nothing polls the database. Streams are capped per process (`PETSAGE_STATUS_MAX_STREAMS`): past
-the cap, or once closing, a new stream gets 503 and the page polls instead. uvicorn's graceful
-shutdown waits for every open response, and an event stream never ends by itself, so the hub
-ends them all when the process starts stopping (`Lifecycle.on_stopping`: SIGTERM or SIGINT,
-draining or not; the platform handles the signals).
+nothing polls the database, and the board bumps its version only when something a viewer sees
+changes. Streams are capped per process (`PETSAGE_STATUS_MAX_STREAMS`): past the cap a new
+stream gets 503 and the page polls instead (and reopens the stream after a poll succeeds).
+
+A deploy must not end live updates. uvicorn's graceful shutdown waits for every open response,
+and an event stream never ends by itself, so the hub ends them all when the process starts
+stopping (`Lifecycle.on_stopping`: SIGTERM or SIGINT, draining or not; the platform handles the
+signals), each with a last `reconnect` event. A stream asked for meanwhile gets 200 with that
+event alone: any status but 200 ends a browser's EventSource for good (HTML, 9.2.3), while an
+ended 200 makes it come back after `retry`, to whichever instance then serves.
+
+`?view=board` streams `board` events instead of `summary`: the page's own board as HTML, which
+status.js swaps in without fetching anything. A stream goes gzipped to a client that accepts
+it, flushed after every event.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from enum import StrEnum
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -46,9 +57,10 @@ class StreamHub:
         self.closing = asyncio.Event()
 
     def admit(self) -> None:
+        """Take a place, or refuse past the cap; while closing, the stream says reconnect."""
         if self.closing.is_set():
-            self.refused["draining"] += 1
-            raise StreamsUnavailableError("This instance is shutting down: poll instead.")
+            self.refused["draining"] += 1  # answered 200 with `reconnect` (see the module)
+            return
         if self.open >= self.limit:
             self.refused["limit"] += 1
             raise StreamsUnavailableError("Too many live streams: poll instead.")
@@ -61,11 +73,30 @@ class StreamHub:
         self.closing.set()
 
 
+RETRY = f"retry: {RETRY_MILLISECONDS}\n".encode()
+# The last event of a stream that ends because this instance stops: come back (elsewhere).
+RECONNECT = RETRY + b"event: reconnect\ndata: this instance is stopping\n\n"
+# What a viewer sees as HTML, for `?view=board` (set by the feature's views).
+BoardHtml = Callable[[bool], bytes]
+
+
+class View(StrEnum):
+    SUMMARY = "summary"
+    BOARD = "board"
+
+
 def summary_event(board: StatusBoard, version: int, *, detail: bool, first: bool) -> bytes:
-    retry = f"retry: {RETRY_MILLISECONDS}\n" if first else ""
-    head = f"{retry}id: {version}\nevent: summary\ndata: ".encode()
+    retry = RETRY if first else b""
+    head = retry + f"id: {version}\nevent: summary\ndata: ".encode()
     # The JSON the board rendered once for everyone: no newline in it ends the event early.
     return head + board.rendered(detail=detail) + b"\n\n"
+
+
+def board_event(html: bytes, version: int, *, first: bool) -> bytes:
+    """The board's HTML as one event: every line its own `data:` (the browser joins them)."""
+    retry = RETRY if first else b""
+    lines = b"".join(b"data: " + line + b"\n" for line in html.split(b"\n"))
+    return retry + f"id: {version}\nevent: board\n".encode() + lines + b"\n"
 
 
 class EventStream(Response):
@@ -73,27 +104,50 @@ class EventStream(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, hub: StreamHub, board: StatusBoard, *, detail: bool) -> None:
-        super().__init__(
-            headers={"cache-control": "no-store", "x-accel-buffering": "no"},
-            media_type="text/event-stream; charset=utf-8",
-        )
+    def __init__(
+        self,
+        hub: StreamHub,
+        board: StatusBoard,
+        *,
+        detail: bool,
+        gzipped: bool = False,
+        board_html: BoardHtml | None = None,
+    ) -> None:
+        headers = {
+            "cache-control": "no-store",
+            "x-accel-buffering": "no",
+            "vary": "accept-encoding",
+        }
+        if gzipped:
+            headers["content-encoding"] = "gzip"
+        super().__init__(headers=headers, media_type="text/event-stream; charset=utf-8")
         # Starlette counted an empty body: a stream has no length.
         self.raw_headers = [h for h in self.raw_headers if h[0] != b"content-length"]
-        self.hub, self.board, self.detail = hub, board, detail
+        self.hub, self.board, self.detail, self.board_html = hub, board, detail, board_html
+        # wbits 31: a gzip member; each event is flushed whole (Z_SYNC_FLUSH) so it arrives now.
+        self._gzip = zlib.compressobj(6, zlib.DEFLATED, 31) if gzipped else None
+        # Admitted while closing: say reconnect and end, holding no place.
+        self.placed = not hub.closing.is_set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            if await self._pump(receive, send):
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if not self.placed or await self._pump(receive, send):
+                await self._send(send, RECONNECT)
+                await self._finish(send)
         finally:
-            self.hub.release()
+            if self.placed:
+                self.hub.release()
+
+    def _event(self, version: int, *, first: bool) -> bytes:
+        if self.board_html is None:
+            return summary_event(self.board, version, detail=self.detail, first=first)
+        return board_event(self.board_html(self.detail), version, first=first)
 
     async def _pump(self, receive: Receive, send: Send) -> bool:
         """Send events until the hub closes (True) or the client goes away (False)."""
         version = self.board.version
-        await self._send(send, summary_event(self.board, version, detail=self.detail, first=True))
+        await self._send(send, self._event(version, first=True))
         ended = {
             asyncio.ensure_future(_disconnected(receive)),
             asyncio.ensure_future(self.hub.closing.wait()),
@@ -109,17 +163,21 @@ class EventStream(Response):
                 if change in done:
                     version = change.result()
                     change = asyncio.ensure_future(self.board.wait_for_change(version))
-                    event = summary_event(self.board, version, detail=self.detail, first=False)
-                    await self._send(send, event)
+                    await self._send(send, self._event(version, first=False))
                 else:
                     await self._send(send, b": heartbeat\n\n")
         finally:
             for task in (change, *ended):
                 task.cancel()
 
-    @staticmethod
-    async def _send(send: Send, chunk: bytes) -> None:
+    async def _send(self, send: Send, chunk: bytes) -> None:
+        if self._gzip is not None:
+            chunk = self._gzip.compress(chunk) + self._gzip.flush(zlib.Z_SYNC_FLUSH)
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    async def _finish(self, send: Send) -> None:
+        tail = b"" if self._gzip is None else self._gzip.flush(zlib.Z_FINISH)
+        await send({"type": "http.response.body", "body": tail, "more_body": False})
 
 
 async def _disconnected(receive: Receive) -> None:

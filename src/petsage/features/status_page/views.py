@@ -7,6 +7,7 @@ and never queries the database. Each follows the detail policy like the JSON doe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -15,11 +16,11 @@ from fastapi.responses import HTMLResponse
 from petsage.features.status_page import badges, feed, page
 from petsage.features.status_page.badges import Badge, Metric
 from petsage.features.status_page.caching import cache_control
-from petsage.features.status_page.conditional import conditional
+from petsage.features.status_page.conditional import accepts_gzip, conditional
 from petsage.features.status_page.dependencies import StatusBoardDep, StreamHubDep
 from petsage.features.status_page.models import CheckStatusPublic, StatusSummary, Window
 from petsage.features.status_page.router import STATUS_PATH
-from petsage.features.status_page.streams import EventStream
+from petsage.features.status_page.streams import EventStream, View
 from petsage.health.registry import CheckNotFoundError
 from petsage.http.dependencies import DetailsAllowedDep, SettingsDep
 
@@ -73,12 +74,31 @@ async def get_status_page(
 # Not in OpenAPI: its body never ends, which no schema describes and no API fuzzer survives.
 @page_router.get("/events", include_in_schema=False)
 async def stream_status_events(
-    board: StatusBoardDep, hub: StreamHubDep, details: DetailsAllowedDep
+    request: Request,
+    board: StatusBoardDep,
+    hub: StreamHubDep,
+    details: DetailsAllowedDep,
+    view: View = View.SUMMARY,
 ) -> Response:
-    """One `summary` event (the `/system/status.json` document) now and on every change,
-    and a comment every 15 s. Closes when the instance drains or stops."""
+    """One `summary` event (the `/system/status.json` document) now and on every change a
+    viewer would see, and a comment every 15 s; `?view=board` sends the page's board as HTML
+    (`board` events) instead. Ends with a `reconnect` event when the instance stops."""
     hub.admit()
-    return EventStream(hub, board, detail=details)
+    gzipped = accepts_gzip(request.headers.get("accept-encoding"))
+    if view is View.SUMMARY:
+        return EventStream(hub, board, detail=details, gzipped=gzipped)
+
+    def board_html(detail: bool) -> bytes:
+        return board.rendering("board", detail=detail, render=_board_fragment(board, detail))
+
+    return EventStream(hub, board, detail=details, gzipped=gzipped, board_html=board_html)
+
+
+def _board_fragment(board: StatusBoardDep, detail: bool) -> Callable[[StatusSummary], bytes]:
+    def render(summary: StatusSummary) -> bytes:
+        return page.board_fragment(summary, version=board.version, detail=detail, base=PREFIX)
+
+    return render
 
 
 @page_router.get(

@@ -1,6 +1,8 @@
-// Live updates: each `summary` event from the stream re-renders the board from the server,
-// so the page with and without JavaScript is the same HTML. Without a stream (refused, or
-// EventSource missing) the page polls, and only while it is visible.
+// Live updates: each `board` event from the stream (`?view=board`) carries the board as the
+// server renders it, so the page with and without JavaScript is the same HTML and nothing is
+// fetched. Events come only when something shown changes. Without a stream (refused past the
+// cap, or EventSource missing) the page polls while visible, and reopens the stream as soon
+// as a poll succeeds. A stream that ends (a deploy: `reconnect`) is reopened by the browser.
 (function () {
   "use strict";
   var POLL_MS = 30000;
@@ -56,15 +58,16 @@
     var focused = document.activeElement && document.activeElement.id;
     current.replaceWith(board);
     drawBeats();
-    document.title = fresh.title;
+    recount();
+    document.title = board.getAttribute("data-title") || document.title;
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   }
 
   function refresh() {
     if (document.hidden) return;
-    fetch(window.location.pathname, { cache: "no-store", headers: { accept: "text/html" } })
+    fetch(window.location.pathname, { cache: "no-cache", headers: { accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html) swap(html); })
+      .then(function (html) { if (html) { swap(html); listen(); } })
       .catch(function () {});
   }
 
@@ -96,17 +99,29 @@
   fetchBeats();
   window.setInterval(fetchBeats, POLL_MS);
   document.addEventListener("visibilitychange", refresh);
-  if (!window.EventSource) { poll(); return; }
-  var source = new EventSource(page.getAttribute("data-events"));
-  source.addEventListener("open", function () { show("Live", true); });
-  source.addEventListener("summary", function (event) {
-    var board = document.getElementById("board");
-    if (board && board.getAttribute("data-version") === event.lastEventId) return;
-    refresh();
-  });
-  source.addEventListener("error", function () {
-    // CLOSED: refused (503 past the cap, or shutting down); otherwise the browser retries.
-    if (source.readyState === EventSource.CLOSED) poll();
-    else show("Reconnecting…", false);
-  });
+  var source = null;
+
+  // Opens the stream unless one is open or connecting; stops polling once it is live.
+  function listen() {
+    if (!window.EventSource) { poll(); return; }
+    if (source && source.readyState !== EventSource.CLOSED) return;
+    source = new EventSource(page.getAttribute("data-events") + "?view=board");
+    source.addEventListener("open", function () {
+      show("Live", true);
+      if (polling !== null) { window.clearInterval(polling); polling = null; }
+    });
+    source.addEventListener("board", function (event) {
+      var board = document.getElementById("board");
+      if (board && board.getAttribute("data-version") === event.lastEventId) return;
+      swap(event.data);
+    });
+    source.addEventListener("reconnect", function () { show("Reconnecting…", false); });
+    source.addEventListener("error", function () {
+      // CLOSED: refused (503 past the cap); otherwise the browser retries by itself.
+      if (source.readyState === EventSource.CLOSED) poll();
+      else show("Reconnecting…", false);
+    });
+  }
+
+  listen();
 })();

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from petsage.features.status_page.models import DayBar, IncidentPublic, StatusSummary, Window
 
-
 # Every key carries this time instead of the summary's own.
 ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from petsage.auth.settings import AuthSettings
+from petsage.blueprint.discovery import discover_features
 from petsage.settings import ENV_PREFIX, Settings, load_settings
 
 
 def unknown_settings(env: Mapping[str, str]) -> set[str]:
-    """`PETSAGE_*` names that no `Settings` field reads: a typo is silently ignored otherwise."""
+    """`PETSAGE_*` names that no settings field reads (the core's, identity's, or a feature's
+    own class): a typo is silently ignored otherwise."""
     fields = [*Settings.model_fields, *AuthSettings.model_fields]
     known = {f"{ENV_PREFIX}{name.upper()}" for name in fields}
+    for feature in discover_features():
+        known.update(feature.settings.variables() if feature.settings is not None else ())
     return {key for key in env if key.startswith(ENV_PREFIX)} - known
 
 

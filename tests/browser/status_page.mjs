@@ -3,8 +3,9 @@
 //   shot  {url, width, scheme, path}      full-page screenshot
 //   axe   {url, width, scheme}            axe-core violations (WCAG 2.2 A and AA rules)
 //   nojs  {url}                           the uptime table's rows with JavaScript off
-//   live  {url, check}                    prints the check's status each time it changes,
-//                                         without reloading, until stdin closes
+//   live  {url, check}                    prints the check's status and the live mark each
+//                                         time either changes, without reloading, until
+//                                         stdin closes
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -88,16 +89,19 @@ async function live() {
       return null;
     }, options.check);
   let last = null;
+  let lastLive = null;
   let open_ = true;
   process.stdin.on("end", () => { open_ = false; });
   process.stdin.resume();
   while (open_) {
-    const now = await status();
-    if (now !== last) {
+    // The page may be between servers (a restart): then the status reads as before.
+    const now = await status().catch(() => last);
+    const live = await page.evaluate(() => document.getElementById("live").textContent).catch(() => lastLive);
+    if (now !== last || live !== lastLive) {
       const notReloaded = await page.evaluate(() => window.__notReloaded === true);
-      const live = await page.evaluate(() => document.getElementById("live").textContent);
       print({ status: now, notReloaded, live, problems, at: Date.now() / 1000 });
       last = now;
+      lastLive = live;
     }
     await page.waitForTimeout(50);
   }

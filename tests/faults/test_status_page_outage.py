@@ -178,7 +178,7 @@ def test_the_page_shows_a_database_outage_and_keeps_it_after_a_restart(
     )
     assert "<title>Major outage · PetSage status</title>" in page
     assert "History incomplete" in page
-    assert ">outage</text>" in badge
+    assert ">major outage</text>" in badge
     assert db_badge.json()["message"] == "outage"
     assert check(detailed.json(), "database")["reason"], "the operator sees why"
     assert any(e["banner"] == "outage" and not e["history_complete"] for e in streamed)

@@ -37,7 +37,7 @@
       }
       var last = rounds[rounds.length - 1];
       boxes[i].querySelector(".beat-note").textContent =
-        "Last " + rounds.length + " rounds · latest took " + last.ms + " ms";
+        (rounds.length === 1 ? "Last round" : "Last " + rounds.length + " rounds") + " · latest took " + last.ms + " ms";
       boxes[i].hidden = false;
     }
   }

@@ -1,6 +1,7 @@
 """One app serving the example resource per module and database, its rows emptied between
 tests. The example table is made with `create_all` beside the migrated schema: it belongs to
-these tests, not to the migrations."""
+these tests, not to the migrations. The client sends alice's token with the example's read and
+write scopes unless a test sends other headers (`Served.tokens` mints them)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,15 @@ from petsage.database.engine import create_engine
 from petsage.database.migrate import upgrade_to_head
 from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
+from petsage.testing.tokens import AccessTokens, ensure_identity, resource_scopes
 from tests.resources.example_pets import feature
 from tests.resources.example_pets.orm import ExampleBase, ExamplePet
 
 T = TypeVar("T")
+FEATURE = "example_pets"
+READ, WRITE = resource_scopes(FEATURE)
+ADMIN = f"{FEATURE}:admin"
+OWNER = "alice"
 
 
 @dataclass
@@ -32,6 +38,7 @@ class Served:
 
     client: TestClient
     engine: AsyncEngine
+    tokens: AccessTokens
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -83,11 +90,13 @@ def served(
         )
         asyncio.run(_prepare(settings))
         app = assemble_app(settings, AppOptions(features=(feature,), observability=False))
-        with TestClient(app) as client:
+        ensure_identity(app, data_dir)
+        tokens = AccessTokens(data_dir)
+        with TestClient(app, headers=tokens.headers(OWNER, READ, WRITE)) as client:
             assert client.portal is not None
             engine = client.portal.call(create_engine, settings)
             try:
-                yield Served(client, engine)
+                yield Served(client, engine, tokens)
             finally:
                 client.portal.call(engine.dispose)
     finally:

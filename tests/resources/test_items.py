@@ -178,7 +178,8 @@ def test_a_taken_unique_value_is_409_naming_the_field(api: TestClient) -> None:
 def test_the_item_routes_document_their_errors(api: TestClient) -> None:
     paths = api.get("/openapi.json").json()["paths"]
 
-    assert set(paths[f"{PATH}/{{id}}"]["get"]["responses"]) == {"200", "304", "404", "422"}
+    access = {"401", "403", "503"}
+    assert set(paths[f"{PATH}/{{id}}"]["get"]["responses"]) == {"200", "304", "404", "422"} | access
     assert {"404", "409", "412"} <= set(paths[f"{PATH}/{{id}}"]["patch"]["responses"])
     assert {"409", "422"} <= set(paths[PATH]["post"]["responses"])
 

@@ -145,4 +145,4 @@ def test_the_list_parameters_are_documented(api: TestClient) -> None:
     }
     assert "enum" in str(parameters["species"]["schema"])
     assert parameters["limit"]["schema"]["maximum"] == LIMIT_MAX
-    assert set(operation["responses"]) == {"200", "422"}
+    assert set(operation["responses"]) == {"200", "401", "403", "422", "503"}

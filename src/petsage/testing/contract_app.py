@@ -23,6 +23,7 @@ from sqlalchemy.schema import sort_tables
 
 from petsage.database.engine import create_engine
 from petsage.settings import Settings
+from petsage.testing.contract_access import AccessRule
 from petsage.testing.contract_api import Collection
 from petsage.testing.databases import PostgresServer, url_string
 
@@ -43,6 +44,8 @@ class ContractApp:
     engine: AsyncEngine
     # The resource's own collection and those its references need, by table name.
     collections: dict[str, Collection] = field(default_factory=dict)
+    # Who may call them (their routes' scopes in OpenAPI), and the tokens to do it with.
+    access: AccessRule | None = None
 
     def empty_tables(self) -> None:
         """Delete every row the contract may have written, children before parents."""

@@ -14,9 +14,12 @@ Subclass it in a test module and name the resource::
 The cases come from the models' JSON Schema and the table's `listed` marks when pytest
 collects (`pytest_generate_tests`), each a test of its own:
 `test_create_field[weight_kg-above_max-sqlite]`, `test_filter[weight_kg_gte-postgres]`,
-`test_sort[birth_date-desc-sqlite]`. The class runs on SQLite and PostgreSQL, one app per
+`test_sort[birth_date-desc-sqlite]`, `test_route_without_a_token[PATCH-item-sqlite]`. The
+class runs on SQLite and PostgreSQL, one app per
 database for the whole class (`contract_app`), its tables emptied before each test; the
-migration round trip runs on a fresh database of its own. Override
+migration round trip runs on a fresh database of its own. A protected resource is called with
+a development-issuer token carrying every scope its routes (and those of the resources it
+refers to) name; the access cases (`AccessContract`) try the others. Override
 `prepare_database` and `build_app` for a resource that migrations or feature discovery do not
 bring.
 """
@@ -33,6 +36,13 @@ from fastapi import FastAPI
 from petsage.database.migrate import upgrade_to_head
 from petsage.main import create_app
 from petsage.settings import Settings
+from petsage.testing.contract_access import (
+    OWNER,
+    AccessContract,
+    AccessRule,
+    access_rule,
+    with_identity,
+)
 from petsage.testing.contract_api import (
     Collection,
     ResourceApi,
@@ -52,7 +62,9 @@ from petsage.testing.contract_lists import ListContract
 from petsage.testing.contract_migration import MigrationContract
 
 
-class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContract):
+class ResourceContract(
+    FieldContract, ListContract, ItemContract, MigrationContract, AccessContract
+):
     """The contract; a subclass sets `resource`, `path`, `create_model`, `update_model` (and
     `tag`, to check the OpenAPI tag by name; `revision` and `down_revision`, to check the
     migration that creates its table)."""
@@ -74,6 +86,7 @@ class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContr
             **cls.list_cases(),
             **cls.item_cases(),
             **cls.migration_cases(),
+            **cls.access_cases(),
         }
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
@@ -95,11 +108,14 @@ class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContr
             with running_contract_app(
                 settings,
                 prepare=contract.prepare_database,
-                build=contract.build_app,
+                build=lambda settings: with_identity(contract.build_app(settings), settings),
                 tables=[contract.table()],
             ) as running:
                 running.collections = contract.collections(running)
                 running.tables = [each.table for each in running.collections.values()]
+                running.access = access_rule(running.client.get("/openapi.json").json(), settings)
+                paths = [each.path for each in running.collections.values()]
+                running.client.headers.update(running.access.headers(OWNER, paths))
                 yield running
 
     @classmethod
@@ -115,6 +131,12 @@ class ResourceContract(FieldContract, ListContract, ItemContract, MigrationContr
                 found[table.name] = collection_in_openapi(openapi, table)
                 waiting.extend(found[table.name].references().values())
         return found
+
+    @pytest.fixture
+    def access(self, contract_app: ContractApp) -> AccessRule:
+        """Who may call the resource, and tokens to call it with."""
+        assert contract_app.access is not None
+        return contract_app.access
 
     @pytest.fixture
     def api(self, contract_app: ContractApp) -> ResourceApi:

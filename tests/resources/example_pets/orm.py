@@ -2,7 +2,8 @@
 
 A generated feature's model derives from `petsage.database.base.Base`; this one uses a base of
 its own with the same naming convention, so the migration checks, which compare every table
-on `Base.metadata`, never see a table that only these tests create.
+on `Base.metadata`, never see a table that only these tests create. Like a generated resource,
+its rows belong to the token's subject that created them (`OwnedRow`).
 """
 
 from datetime import date
@@ -11,7 +12,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from petsage.database.base import NAMING_CONVENTION
-from petsage.resources import ResourceRow, listed
+from petsage.resources import OwnedRow, listed
 
 NAME_MAX = 100
 SPECIES = ("dog", "cat", "rabbit")
@@ -22,7 +23,7 @@ class ExampleBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class ExamplePet(ResourceRow, ExampleBase):
+class ExamplePet(OwnedRow, ExampleBase):
     __tablename__ = "example_pets"
 
     name: Mapped[str] = mapped_column(String(NAME_MAX), info=listed(sort=True))

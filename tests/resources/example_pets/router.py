@@ -1,4 +1,5 @@
-"""The `example_pets` routes, as `petsage feature new` generates them: the kit's five."""
+"""The `example_pets` routes, as `petsage feature new` generates them: the kit's five, each
+asking for a token with `example_pets:read` (GET) or `example_pets:write`."""
 
 from petsage.resources import Access, resource_router
 
@@ -13,5 +14,5 @@ router = resource_router(
     tag="Example Pet",
     one="an example pet",
     plural="example pets",
-    access=Access.none(),
+    access=Access.scopes("example_pets"),
 )

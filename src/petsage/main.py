@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
+from petsage.auth.runtime import build_identity
+from petsage.auth.settings import load_auth_settings
 from petsage.blueprint import AppServices, Feature
 from petsage.blueprint.configuration import CONFIGURATION, Configuration
 from petsage.blueprint.discovery import (
@@ -34,6 +36,7 @@ from petsage.blueprint.routes import ServedRoute, served_routes
 from petsage.database.session import Database
 from petsage.health.registry import PLATFORM, CheckProvider
 from petsage.health.runtime import build_engine, running_health
+from petsage.http.access import IDENTITY
 from petsage.http.application import PetSageAPI
 from petsage.http.dependencies import (
     DATABASE,
@@ -120,6 +123,8 @@ def assemble_app(settings: Settings, options: AppOptions) -> FastAPI:
     services = build_services(
         configuration, selected, (*check_providers(selected, timeout), *extra)
     )
+    # Who is calling (protected routes): the operator's issuer, or the development issuer.
+    services.state.put(IDENTITY, build_identity(load_auth_settings(), settings.data_dir))
     app = PetSageAPI(
         title="PetSage API",
         description=DESCRIPTION,
@@ -169,6 +174,8 @@ async def _lifespan(
         async with AsyncExitStack() as stack:
             # The engine connects lazily: liveness never waits on the database.
             stack.push_async_callback(services.database.dispose)
+            # The issuer's keys are fetched in the background; never waits on the provider.
+            await stack.enter_async_context(services.state.get(IDENTITY).running())
             running = running_features(features, services, exit_code=exit_code)
             await stack.enter_async_context(running)
             # Last: readiness turns ok once everything above has started.

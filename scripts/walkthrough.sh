@@ -2,7 +2,8 @@
 # The README's "Adding a feature" walkthrough, run for real in a throwaway copy of the project:
 # generate pet_profile from the issue's request file (tests/blueprint/golden/pet_profile.yaml),
 # migrate, lint, type-check, run its tests on SQLite and PostgreSQL, serve it and find it in
-# /openapi.json; then generate vet_visit, whose `ref` points at pet_profile, check and test both,
+# /openapi.json, call it with a token from `petsage auth token` (it is protected: 401 without
+# one; another subject's profile is 404); then generate vet_visit, whose `ref` points at pet_profile, check and test both,
 # and prove the two migrations chain (one head; up, down to base, up again; `db check` says 0),
 # on SQLite and on PostgreSQL. Needs the PostgreSQL server of PETSAGE_TEST_POSTGRES_URL.
 set -euo pipefail
@@ -70,7 +71,7 @@ uv run --no-sync lint-imports
 step "the new feature's tests, on SQLite and PostgreSQL"
 uv run --no-sync pytest src/petsage/features/pet_profile -q -p no:cacheprovider --no-cov
 
-step "petsage serve: /openapi.json and /docs show it; a profile is created over HTTP"
+step "petsage serve: /openapi.json and /docs show it; a profile is created with a token"
 port="$(uv run --no-sync python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 uv run --no-sync petsage serve --host 127.0.0.1 --port "$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
@@ -87,11 +88,23 @@ schema = json.load(sys.stdin)
 assert {"get", "post"} <= set(schema["paths"]["/pet-profiles"]), schema["paths"].keys()
 assert {"get", "patch", "delete"} <= set(schema["paths"]["/pet-profiles/{id}"])
 assert schema["paths"]["/pet-profiles"]["post"]["tags"] == ["Pet Profile"]
-print("/openapi.json: /pet-profiles and /pet-profiles/{id}, tag Pet Profile")'
+assert schema["paths"]["/pet-profiles"]["post"]["security"] == [{"AccessToken": ["pet_profile:write"]}]
+print("/openapi.json: /pet-profiles and /pet-profiles/{id}, tag Pet Profile, scope pet_profile:write")'
 curl -fsS "$base/docs" | grep -q "swagger" && echo "/docs: served"
+# Protected by default: no token, 401; the development issuer's token (same PETSAGE_DATA_DIR).
+status="$(curl -sS -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+  -d '{"name": "Rex", "species": "dog"}' "$base/pet-profiles")"
+[[ "$status" == 401 ]] || { echo "POST without a token: $status, not 401" >&2; exit 1; }
+echo "POST /pet-profiles without a token: 401"
+alice="$(uv run --no-sync petsage auth token --subject alice --scope "pet_profile:read pet_profile:write")"
+bob="$(uv run --no-sync petsage auth token --subject bob --scope "pet_profile:read pet_profile:write")"
 curl -fsS -D "$work/headers" -o /dev/null -H 'content-type: application/json' \
-  -d '{"name": "Rex", "species": "dog"}' "$base/pet-profiles"
-grep -qi '^location: /pet-profiles/1' "$work/headers" && echo "POST /pet-profiles: 201, Location /pet-profiles/1"
+  -H "authorization: Bearer $alice" -d '{"name": "Rex", "species": "dog"}' "$base/pet-profiles"
+grep -qi '^location: /pet-profiles/1' "$work/headers" && echo "POST /pet-profiles (alice): 201, Location /pet-profiles/1"
+curl -fsS -o /dev/null -H "authorization: Bearer $alice" "$base/pet-profiles/1" && echo "GET /pet-profiles/1 (alice): 200"
+status="$(curl -sS -o /dev/null -w '%{http_code}' -H "authorization: Bearer $bob" "$base/pet-profiles/1")"
+[[ "$status" == 404 ]] || { echo "bob's GET of alice's profile: $status, not 404" >&2; exit 1; }
+echo "GET /pet-profiles/1 (bob): 404, another owner's profile"
 kill "$server_pid" && wait "$server_pid" || true
 server_pid=""
 

@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
 from petsage import __version__
+from petsage.auth.cors import install_cors
 from petsage.auth.runtime import build_identity
-from petsage.auth.settings import load_auth_settings
+from petsage.auth.settings import AuthSettings, load_auth_settings
 from petsage.blueprint import AppServices, Feature
 from petsage.blueprint.configuration import CONFIGURATION, Configuration
 from petsage.blueprint.discovery import (
@@ -97,6 +98,8 @@ class AppOptions:
     feature_settings: Sequence[FeatureSettings] = ()
     freeze_after_start: bool = False
     start_failure_exit: int | None = None
+    # PETSAGE_AUTH_* and PETSAGE_CORS_* (tests): None reads them from the environment.
+    auth: AuthSettings | None = None
 
 
 def server_options(start_failure_exit: int) -> AppOptions:
@@ -119,12 +122,14 @@ def assemble_app(settings: Settings, options: AppOptions) -> FastAPI:
     selected = select_features(found, configuration)
     if not options.observability:
         selected = tuple(f for f in selected if f.metrics_export is None)
+    # Who is calling (protected routes): the operator's issuer, or the development issuer.
+    identity = build_identity(options.auth or load_auth_settings(), settings.data_dir)
     extra = tuple(("an extra provider", provider) for provider in options.health_checks)
+    extra = (("the identity platform", identity.checks), *extra)
     services = build_services(
         configuration, selected, (*check_providers(selected, timeout), *extra)
     )
-    # Who is calling (protected routes): the operator's issuer, or the development issuer.
-    services.state.put(IDENTITY, build_identity(load_auth_settings(), settings.data_dir))
+    services.state.put(IDENTITY, identity)
     app = PetSageAPI(
         title="PetSage API",
         description=DESCRIPTION,
@@ -276,6 +281,8 @@ def _install_middleware(
     # response headers apply to every other answer. The request context (id, access log, HTTP
     # metrics) sits outermost, so every log line of a request carries the id.
     app.add_middleware(HeadAsGetMiddleware)
+    # Inside the request context: a preflight is logged and carries a request id.
+    install_cors(app, state_of(app).get(IDENTITY).settings)
     if not observability:
         app.add_middleware(ResponseHeadersMiddleware, probe_paths=probes)
         app.fast_lane = ProbeLane(responders) if responders else None

@@ -21,7 +21,15 @@ from petsage.main import AppOptions, assemble_app, create_app
 from petsage.settings import ConfigurationError, Settings
 from tests.support.health import Switch
 
-BUILTIN = ("health_checks", "metrics", "root", "smoke_test", "status_page", "system_info")
+BUILTIN = (
+    "health_checks",
+    "metrics",
+    "root",
+    "smoke_test",
+    "status_page",
+    "system_info",
+    "whoami",
+)
 
 
 def feature_serving(path: str, name: str = "copycat") -> Feature:

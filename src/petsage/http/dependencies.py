@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from petsage.database.session import DATABASE_UNAVAILABLE, Database, DatabaseUnavailableError
 from petsage.health.check import describe_error
 from petsage.health.engine import HealthEngine
-from petsage.http.detail_policy import depends_on_authorization, may_see_details
+from petsage.http.access import IDENTITY
+from petsage.http.detail_policy import (
+    access_token,
+    depends_on_authorization,
+    may_see_details,
+    token_shows_details,
+)
 from petsage.http.state import StateKey, state_of
 from petsage.http.vary import note_authorization
 from petsage.process import StartTime
@@ -73,7 +79,12 @@ async def _details_allowed(
 ) -> bool:
     if depends_on_authorization(settings):
         note_authorization(request.scope)
-    return may_see_details(settings, request.headers.get("authorization"))
+    header = request.headers.get("authorization")
+    if may_see_details(settings, header):
+        return True
+    token = access_token(settings, header)
+    identity = state_of(request.app).get(IDENTITY)
+    return token is not None and await token_shows_details(identity, token)
 
 
 # True when this request may see details (durations, errors, build and process facts).

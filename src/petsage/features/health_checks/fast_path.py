@@ -24,7 +24,7 @@ from petsage.features.health_checks.render import render, wants_health_json
 from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
 from petsage.features.health_checks.service import HealthView
 from petsage.health.engine import HealthEngine
-from petsage.http.detail_policy import depends_on_authorization, may_see_details
+from petsage.http.detail_policy import access_token, depends_on_authorization, may_see_details
 from petsage.http.probes import ProbeResponder, RenderedResponse
 from petsage.http.vary import VARY_BY_AUTHORIZATION
 from petsage.settings import Settings
@@ -82,13 +82,18 @@ class ProbeCache:
 
         return respond
 
-    def _negotiated(self, path: str, scope: Scope) -> RenderedResponse:
+    def _negotiated(self, path: str, scope: Scope) -> RenderedResponse | None:
         authorization, accept = _authorization_and_accept(scope)
-        detail = (
-            self.anonymous_detail
-            if authorization is None
-            else may_see_details(self.settings, authorization)
-        )
+        if authorization is None:
+            detail = self.anonymous_detail
+        elif may_see_details(self.settings, authorization):
+            detail = True
+        elif access_token(self.settings, authorization) is not None:
+            # An access token is verified by the route (a signature, maybe a key fetch): the
+            # lane answers only what it can without waiting. Probes send no token at all.
+            return None
+        else:
+            detail = False
         return self.forms[path][detail, wants_health_json(accept)]
 
 

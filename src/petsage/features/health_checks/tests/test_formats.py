@@ -46,6 +46,7 @@ def test_health_json_follows_the_draft(health_client: HealthClientFactory, switc
         "disk:freeSpace",
         "memory:rss",
         "event_loop:lag",
+        "auth:keys",
         "switch:position",
     }
     assert body["checks"]["database:responseTime"] == [
@@ -181,6 +182,12 @@ def test_fast_path_and_route_give_the_same_answer(
         for variant, headers in VARIANTS.items():
             route, cached = route_and_cache(client, cache, path, headers)
 
+            if cached is None:
+                # A bearer credential that is not the health token may be an access token with
+                # the details scope: the lane leaves it to the route, which can verify it.
+                assert mode == "authorized", variant
+                assert variant.startswith("wrong token"), variant
+                continue
             assert route == cached, variant
 
 

@@ -17,7 +17,7 @@ from petsage.testing.server import free_port
 
 from .conftest import STEADY, HealthClientFactory
 
-BUILTIN = ["database", "migrations", "disk", "memory", "event_loop"]
+BUILTIN = ["database", "migrations", "disk", "memory", "event_loop", "auth"]
 
 
 def test_ready_when_every_check_passes(health_client: HealthClientFactory) -> None:

@@ -235,7 +235,10 @@ def test_a_page_stays_live_across_a_sigterm_and_restart(
     assert failed["at"] - stopped <= INTERVAL_SECONDS + 1.0
     assert back["notReloaded"]
     assert failed["notReloaded"]
-    assert failed["problems"] == []
+    # Between the two processes nothing listens on the port: a retry or poll that falls there
+    # is refused (seen on a loaded machine, where the gap is longest). Nothing else may fail.
+    down = "net::ERR_CONNECTION_REFUSED"
+    assert [problem for problem in failed["problems"] if down not in problem] == []
 
 
 @contextmanager

@@ -19,9 +19,8 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from petsage.database.engine import create_engine
-from petsage.database.migrate import upgrade_to_head
 from petsage.settings import Settings
+from petsage.testing.databases import upgrade_with_tables
 from petsage.testing.server import RunningServer, petsage_server
 from tests.auth.identity_provider import AUDIENCE, CLIENT_ID, CLIENT_SECRET, IdentityProvider
 from tests.resources.example_pets.orm import ExampleBase
@@ -32,17 +31,6 @@ READ, WRITE = "example_pets:read", "example_pets:write"
 # tests/auth/provider/provider.mjs's second client: the second owner.
 OTHER_CLIENT = ("petsage-tests-other", "petsage-tests-other-secret-01234")
 ENTRY_POINTS = "[petsage.features]\nexample_pets = tests.resources.example_pets:feature\n"
-
-
-async def _prepare(settings: Settings) -> None:
-    """The migrated database, and the example table, which belongs to the tests."""
-    await upgrade_to_head(settings)
-    engine = create_engine(settings, statement_timeout_ms=0)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(ExampleBase.metadata.create_all)
-    finally:
-        await engine.dispose()
 
 
 def _plugin_site(site: Path) -> str:
@@ -63,7 +51,11 @@ def server(
     root = tmp_path_factory.mktemp("served-access")
     data_dir = root / "var"
     data_dir.mkdir()
-    asyncio.run(_prepare(Settings(_env_file=None, data_dir=data_dir, database_url=None)))
+    asyncio.run(
+        upgrade_with_tables(
+            Settings(_env_file=None, data_dir=data_dir, database_url=None), ExampleBase.metadata
+        )
+    )
     env = {
         "PETSAGE_DATA_DIR": str(data_dir),
         "PETSAGE_AUTH_ISSUER": provider.issuer,

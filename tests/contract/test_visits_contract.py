@@ -8,10 +8,9 @@ import asyncio
 
 from fastapi import FastAPI
 
-from petsage.database.engine import create_engine
-from petsage.database.migrate import upgrade_to_head
 from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
+from petsage.testing.databases import upgrade_with_tables
 from petsage.testing.resource_contract import ResourceContract
 from tests.contract.visits import VISITS, ContractBase, VisitCreate, VisitUpdate, feature, visits
 
@@ -25,19 +24,8 @@ class TestVisits(ResourceContract):
 
     @classmethod
     def prepare_database(cls, settings: Settings) -> None:
-        asyncio.run(create_tables(settings))
+        asyncio.run(upgrade_with_tables(settings, ContractBase.metadata))
 
     @classmethod
     def build_app(cls, settings: Settings) -> FastAPI:
         return assemble_app(settings, AppOptions(features=(feature,), observability=False))
-
-
-async def create_tables(settings: Settings) -> None:
-    # These tables belong to these tests, not to the migrations.
-    await upgrade_to_head(settings)
-    engine = create_engine(settings, statement_timeout_ms=0)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(ContractBase.metadata.create_all)
-    finally:
-        await engine.dispose()

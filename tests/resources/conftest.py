@@ -17,9 +17,9 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from petsage.database.engine import create_engine
-from petsage.database.migrate import upgrade_to_head
 from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
+from petsage.testing.databases import upgrade_with_tables
 from petsage.testing.tokens import AccessTokens, ensure_identity, resource_scopes
 from tests.resources.example_pets import feature
 from tests.resources.example_pets.orm import ExampleBase, ExamplePet
@@ -62,16 +62,6 @@ def _database_url(request: pytest.FixtureRequest, data_dir: Path) -> tuple[str, 
     return url.render_as_string(hide_password=False), lambda: server.drop_database(url)
 
 
-async def _prepare(settings: Settings) -> None:
-    await upgrade_to_head(settings)
-    engine = create_engine(settings, statement_timeout_ms=0)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(ExampleBase.metadata.create_all)
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(
     scope="module",
     params=[
@@ -88,7 +78,7 @@ def served(
         settings = Settings(
             _env_file=None, data_dir=data_dir, database_url=url, shutdown_drain_seconds=0
         )
-        asyncio.run(_prepare(settings))
+        asyncio.run(upgrade_with_tables(settings, ExampleBase.metadata))
         app = assemble_app(settings, AppOptions(features=(feature,), observability=False))
         ensure_identity(app, data_dir)
         tokens = AccessTokens(data_dir)

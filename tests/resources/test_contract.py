@@ -7,10 +7,9 @@ import asyncio
 
 from fastapi import FastAPI
 
-from petsage.database.engine import create_engine
-from petsage.database.migrate import upgrade_to_head
 from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
+from petsage.testing.databases import upgrade_with_tables
 from petsage.testing.resource_contract import ResourceContract
 from tests.resources.example_pets import feature
 from tests.resources.example_pets.models import ExamplePetCreate, ExamplePetUpdate
@@ -28,18 +27,8 @@ class TestExamplePets(ResourceContract):
     @classmethod
     def prepare_database(cls, settings: Settings) -> None:
         # The example table belongs to these tests, not to the migrations.
-        asyncio.run(create_example_table(settings))
+        asyncio.run(upgrade_with_tables(settings, ExampleBase.metadata))
 
     @classmethod
     def build_app(cls, settings: Settings) -> FastAPI:
         return assemble_app(settings, AppOptions(features=(feature,), observability=False))
-
-
-async def create_example_table(settings: Settings) -> None:
-    await upgrade_to_head(settings)
-    engine = create_engine(settings, statement_timeout_ms=0)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(ExampleBase.metadata.create_all)
-    finally:
-        await engine.dispose()

@@ -25,8 +25,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy import MetaData
 from sqlalchemy.engine import URL, make_url
 
+from petsage.database.engine import create_engine
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import Settings
 
@@ -168,3 +170,15 @@ def migrated_settings(database_settings: Settings) -> Settings:
     """`database_settings` with the schema at the head revision."""
     asyncio.run(upgrade_to_head(database_settings))
     return database_settings
+
+
+async def upgrade_with_tables(settings: Settings, metadata: MetaData) -> None:
+    """The database at the head revision, plus the tables of `metadata`, which belong to the
+    tests (a resource defined for them), not to the migrations."""
+    await upgrade_to_head(settings)
+    engine = create_engine(settings, statement_timeout_ms=0)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+    finally:
+        await engine.dispose()

@@ -5,8 +5,11 @@ A resource feature declares its table (`ResourceRow`, `listed`), its models (`Re
 with its access rule (`Access.scopes("pet_profile")`; an `OwnedRow` table's rows belong to
 the token's subject that created them),
 or, for a route of its own, the HTTP side (`ResourceId`, `IfMatch`, `IfNoneMatch`,
-`item_response`, `etag_headers`). Paging, filters,
-sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
+`item_response`, `etag_headers`, `caller_dependency`); `Resource.referenced` reads the row a
+reference points at, in another feature's table, and `petsage.resources.timeline` sums rows
+per local day or week. Paging, filters,
+sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here;
+value rules a field's type states (`NotFuture`, `PartialDate`) in `values`.
 """
 
 from petsage.resources.access import Access, Caller
@@ -42,10 +45,11 @@ from petsage.resources.query import (
     ListShape,
     SortKey,
 )
-from petsage.resources.router import resource_router
+from petsage.resources.router import caller_dependency, resource_router
 from petsage.resources.row import OwnedRow, ResourceRow, listed
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
+from petsage.resources.values import NotFuture, PartialDate
 
 __all__ = [
     "CREATE_RESPONSES",
@@ -65,9 +69,11 @@ __all__ = [
     "IfNoneMatch",
     "ListQuery",
     "ListShape",
+    "NotFuture",
     "NullRefused",
     "OwnedRow",
     "Page",
+    "PartialDate",
     "PreconditionFailed",
     "QueryRefused",
     "ReferenceNotFound",
@@ -80,6 +86,7 @@ __all__ = [
     "ResourceRow",
     "SortKey",
     "UniqueConflict",
+    "caller_dependency",
     "etag_headers",
     "etag_of",
     "item_response",

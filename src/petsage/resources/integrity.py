@@ -9,11 +9,11 @@ message text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, UniqueConstraint, inspect, select
+from sqlalchemy import Column, ColumnElement, Index, Integer, UniqueConstraint, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,6 +63,28 @@ class IntegrityGuard:
         if missing:
             raise ReferenceNotFound(missing)
 
+    def target(self, name: str) -> Column[Any]:
+        """The column that the reference `name` refers to (in another table, maybe another
+        feature's)."""
+        column = self._references.get(name)
+        if column is None:
+            raise ValueError(f"{name!r} is not a reference of the {self.noun}")
+        target: Column[Any] = next(iter(column.foreign_keys)).column
+        return target
+
+    async def referenced_row(
+        self, session: AsyncSession, name: str, value: Any, owner: str | None = None
+    ) -> Mapping[str, Any] | None:
+        """The row the reference `name` = `value` points at, keyed by its table's column
+        names; None when there is none, or (with `owner`) when someone else owns it."""
+        target = self.target(name)
+        conditions = _matching(target, value, owner)
+        if conditions is None:
+            return None
+        result = await session.execute(select(target.table).where(*conditions).limit(1))
+        found = result.mappings().first()
+        return None if found is None else {str(key): found[key] for key in found}
+
     def explain(self, exc: IntegrityError, values: dict[str, Any]) -> Exception:
         """The domain error a refused flush of `values` means, else `exc` itself."""
         kind = _refusal_kind(exc)
@@ -92,14 +114,25 @@ async def _exists(
     session: AsyncSession, column: Column[Any], value: Any, owner: str | None
 ) -> bool:
     target = next(iter(column.foreign_keys)).column
-    if isinstance(target.type, Integer) and isinstance(value, int) and value not in _INT32:
+    conditions = _matching(target, value, owner)
+    if conditions is None:
         return False
-    statement = select(target).where(target == value)
+    found = await session.scalar(select(target).where(*conditions).limit(1))
+    return found is not None
+
+
+def _matching(
+    target: Column[Any], value: Any, owner: str | None
+) -> list[ColumnElement[bool]] | None:
+    """The conditions finding `value` in `target` (owned by `owner` when its table is owned
+    and `owner` is given); None when no row can match."""
+    if isinstance(target.type, Integer) and isinstance(value, int) and value not in _INT32:
+        return None
+    conditions = [target == value]
     owned_by = owner_column(target.table) if owner is not None else None
     if owned_by is not None:
-        statement = statement.where(owned_by == owner)
-    found = await session.scalar(statement.limit(1))
-    return found is not None
+        conditions.append(owned_by == owner)
+    return conditions
 
 
 def _unique_sets(table: Any, attributes: dict[Any, str]) -> Iterator[UniqueSet]:

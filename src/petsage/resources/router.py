@@ -82,13 +82,17 @@ class _Names:
 
     def caller(self, kind: ScopeKind) -> Any:
         """The `Caller | None` dependency of a route needing the `kind` scope."""
-        return _caller_dependency(self.access, kind)
+        return caller_dependency(self.access, kind)
 
     def responses(self, own: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
         return own if self.access.open else {**own, **SCOPE_RESPONSES}
 
 
-def _caller_dependency(access: Access, kind: ScopeKind) -> Any:
+def caller_dependency(access: Access, kind: ScopeKind) -> Any:
+    """The `Caller | None` parameter type of a route needing `access`'s `kind` scope, for a
+    feature's own routes beside the kit's: `caller: caller_dependency(access, "read")`.
+    401/403 as the kit's routes answer (document them with `SCOPE_RESPONSES`); the caller
+    reaches every row with the admin scope."""
     if access.open:
 
         async def anyone() -> Caller | None:

@@ -13,7 +13,7 @@ reaches every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -33,7 +33,7 @@ from petsage.resources.errors import (
 from petsage.resources.etag import ETagMatch, etag_of
 from petsage.resources.integrity import IntegrityGuard
 from petsage.resources.query import Filter, ListQuery, ListShape, SortKey
-from petsage.resources.row import NOUN, ResourceRow, owner_column, storable, utc_now
+from petsage.resources.row import NOUN, ResourceRow, noun_of, owner_column, storable, utc_now
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 
 if TYPE_CHECKING:
@@ -104,6 +104,21 @@ class Resource(Generic[RowT, PublicT]):
 
     async def get(self, session: AsyncSession, id: int, *, caller: Caller | None = None) -> PublicT:
         return self.public.model_validate(await self._find(session, id, caller))
+
+    async def referenced(
+        self, session: AsyncSession, field: str, value: int, *, caller: Caller | None = None
+    ) -> Mapping[str, Any]:
+        """The row that `field` (a reference of this resource) = `value` refers to, keyed by
+        its table's column names: how a feature reads another feature's row without
+        importing it (`await activities.referenced(session, "pet_id", 7, caller=caller)`).
+
+        404 naming the other resource's noun when that row is missing, or when its table is
+        owned and `caller` may not see it: another owner's row is as missing as no row.
+        """
+        found = await self._integrity.referenced_row(session, field, value, _seen(caller))
+        if found is None:
+            raise ResourceNotFound(noun_of(self._integrity.target(field).table), value)
+        return found
 
     async def update(
         self,

@@ -1,0 +1,165 @@
+"""Rows summed per local day or ISO week of an IANA time zone, in one query, in the database.
+
+Times are stored in UTC; a person's day is local. `buckets(first, last, "day", zone)` cuts the
+local dates `first`..`last` into days (or weeks from Monday, clipped to the range), each with
+the UTC instants it spans, so a day of Europe/Berlin is 23 hours long on the last Sunday of
+March and 25 on the last Sunday of October. `bucket_totals` sends the spans as a VALUES list
+joined to the table, so empty buckets come back as zeros and no row reaches Python:
+
+    totals = await bucket_totals(
+        session, Activity, spans, at=Activity.started_at, where=(Activity.pet_id == 7,),
+        sums={"minutes": Activity.duration_minutes}, count=Activity.id,
+    )
+
+The spans are typed as the time column is (`UTCDateTime`), so they compare as the column's
+values do on both databases: `timestamptz` on PostgreSQL, fixed-width naive UTC text on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, Integer, and_, column, func, select, values
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from petsage.database.columns import UTCDateTime
+from petsage.resources.errors import QueryRefused, problem
+
+Granularity = Literal["day", "week"]
+# A year, leap day included: the longest range a caller may ask to cut.
+MAX_DAYS = 366
+_DAYS_IN_WEEK = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The instants [lo, hi), both aware, in UTC."""
+
+    lo: datetime
+    hi: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket(Span):
+    """A local day, or the days of one ISO week within a range: `start` is its first local
+    date, `days` how many local dates it holds (1 for a day; up to 7 for a week)."""
+
+    start: date
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What `bucket_totals` found in one span: each sum (0 when no row), and the row count."""
+
+    span: Span
+    sums: Mapping[str, Any]
+    count: int
+
+
+def time_zone(name: str, parameter: str = "tz") -> ZoneInfo:
+    """The IANA zone `name` ("Europe/Berlin", "UTC"); a 422 naming `parameter` otherwise."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        # ValueError: a key that is no path ("../x", "/etc"), refused before any lookup.
+        message = f"{name!r} is not an IANA time zone (such as Europe/Berlin, or UTC)"
+        raise QueryRefused([problem(["query", parameter], message, "time_zone_unknown")]) from None
+
+
+def local_today(zone: ZoneInfo, now: datetime | None = None) -> date:
+    """The date it is in `zone` at `now` (default: now)."""
+    return (now or datetime.now(UTC)).astimezone(zone).date()
+
+
+def local_date(instant: datetime, zone: ZoneInfo) -> date:
+    """The date in `zone` at `instant` (aware)."""
+    return instant.astimezone(zone).date()
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which `day` begins in `zone`: its local midnight, or, where a DST
+    change skips midnight, the first instant of the day (PEP 495's fold=0 reads a skipped
+    time with the offset before the change, which is that instant)."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def local_instant(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The UTC instant of the naive local wall time `moment` in `zone`."""
+    return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+def check_range(
+    first: date, last: date, names: tuple[str, str] = ("from", "to"), max_days: int = MAX_DAYS
+) -> None:
+    """422 unless `first`..`last` (both included) is 1 to `max_days` days: a reversed range
+    names the second parameter, too long a one the first."""
+    first_name, last_name = names
+    if last < first:
+        message = f"{last} is before {first_name} ({first})"
+        raise QueryRefused([problem(["query", last_name], message, "range_reversed")])
+    days = (last - first).days + 1
+    if days > max_days:
+        message = f"the range {first}..{last} holds {days} days; at most {max_days} are summed"
+        raise QueryRefused([problem(["query", first_name], message, "range_too_long")])
+
+
+def buckets(first: date, last: date, granularity: Granularity, zone: ZoneInfo) -> list[Bucket]:
+    """The local days `first`..`last` (both included), one bucket per day, or per ISO week
+    (Monday to Sunday) clipped to the range; each with its UTC bounds."""
+    found: list[Bucket] = []
+    start = first
+    while start <= last:
+        if granularity == "day":
+            end = start + timedelta(days=1)
+        else:
+            end = start + timedelta(days=_DAYS_IN_WEEK - start.weekday())
+        end = min(end, last + timedelta(days=1))
+        found.append(
+            Bucket(day_start(start, zone), day_start(end, zone), start, (end - start).days)
+        )
+        start = end
+    return found
+
+
+async def bucket_totals(
+    session: AsyncSession,
+    source: Any,
+    spans: Sequence[Span],
+    *,
+    at: InstrumentedAttribute[datetime] | ColumnElement[datetime],
+    where: Sequence[ColumnElement[bool]],
+    sums: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
+    count: InstrumentedAttribute[Any] | ColumnElement[Any],
+) -> list[Totals]:
+    """For each span, in order: the sum of each of `sums` and the count of non-null `count`
+    over the rows of `source` (an ORM class or table) matching `where` whose `at` falls in
+    the span. One query; a span without rows gives zeros."""
+    if not spans:
+        return []
+    listed = values(
+        column("i", Integer), column("lo", UTCDateTime()), column("hi", UTCDateTime()), name="spans"
+    ).data([(index, span.lo, span.hi) for index, span in enumerate(spans)])
+    bounds = listed.cte("spans")
+    # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN).
+    matching = and_(*where, at >= bounds.c.lo, at < bounds.c.hi)
+    names = list(sums)
+    statement = (
+        select(
+            bounds.c.i,
+            func.count(count),
+            *(func.coalesce(func.sum(sums[name]), 0) for name in names),
+        )
+        .select_from(bounds.outerjoin(source, matching))
+        .group_by(bounds.c.i)
+        .order_by(bounds.c.i)
+    )
+    rows = (await session.execute(statement)).all()
+    return [
+        Totals(spans[row[0]], dict(zip(names, row[2:], strict=True)), int(row[1])) for row in rows
+    ]

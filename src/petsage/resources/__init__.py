@@ -8,8 +8,7 @@ or, for a route of its own, the HTTP side (`ResourceId`, `IfMatch`, `IfNoneMatch
 `item_response`, `etag_headers`, `caller_dependency`); `Resource.referenced` reads the row a
 reference points at, in another feature's table, and `petsage.resources.timeline` sums rows
 per local day or week. Paging, filters,
-sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here;
-value rules a field's type states (`NotFuture`, `PartialDate`) in `values`.
+sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
 """
 
 from petsage.resources.access import Access, Caller
@@ -49,7 +48,6 @@ from petsage.resources.router import caller_dependency, resource_router
 from petsage.resources.row import OwnedRow, ResourceRow, listed
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
-from petsage.resources.values import NotFuture, PartialDate
 
 __all__ = [
     "CREATE_RESPONSES",
@@ -69,11 +67,9 @@ __all__ = [
     "IfNoneMatch",
     "ListQuery",
     "ListShape",
-    "NotFuture",
     "NullRefused",
     "OwnedRow",
     "Page",
-    "PartialDate",
     "PreconditionFailed",
     "QueryRefused",
     "ReferenceNotFound",

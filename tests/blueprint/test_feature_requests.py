@@ -231,7 +231,7 @@ def test_feature_schema_prints_the_request_files_json_schema() -> None:
     assert result.exit_code == 0, result.output
     schema = json.loads(result.stdout)
     assert schema["additionalProperties"] is False
-    keys = {"feature", "description", "requirements", "resource", "path", "auth", "owned"}
+    keys = {"feature", "description", "requirements", "resource", "noun", "path", "auth", "owned"}
     assert keys | {"fields"} == set(schema["properties"])
     field = schema["properties"]["fields"]["additionalProperties"]
     assert field["discriminator"]["propertyName"] == "type"

@@ -66,6 +66,13 @@ def new(
     requirements: Annotated[
         str | None, typer.Option(help="One line of free text, kept in its docstring.")
     ] = None,
+    noun: Annotated[
+        str | None,
+        typer.Option(
+            help="snake_case, singular: what a resource's rows are called, when not NAME "
+            "(activity_tracker --noun activity: class Activity, table and path activities)."
+        ),
+    ] = None,
     path: Annotated[
         str | None, typer.Option(help="URL path (default: the kebab-case plural, /pet-profiles).")
     ] = None,
@@ -107,6 +114,7 @@ def new(
 
     options: dict[str, Any] = {"name": name, "--resource": resource or None, "--field": fields}
     options |= {"--description": description, "--requirements": requirements, "--path": path}
+    options |= {"--noun": noun}
     options |= {"--auth": auth, "--owned": owned}
     try:
         request = _request(request_file, options)
@@ -145,7 +153,7 @@ def _request(request_file: Path | None, options: dict[str, Any]) -> FeatureReque
     # --field makes a resource, as if --resource were given too.
     resource = bool(options["--resource"] or fields)
     request: dict[str, Any] = {"feature": options["name"], "resource": resource}
-    for option in ("--description", "--requirements", "--path", "--auth", "--owned"):
+    for option in ("--description", "--requirements", "--noun", "--path", "--auth", "--owned"):
         if options[option] is not None:
             request[option.removeprefix("--")] = options[option]
     if fields:

@@ -2,7 +2,9 @@
 
 A name is checked once, here; everything else is derived from it. Names are singular
 (`pet_profile`); the collection's path and table take the plural (`/pet-profiles`,
-`pet_profiles`).
+`pet_profiles`). A resource's rows may be named by a noun of their own (`activity_tracker`
+keeps `activity` rows): the package, tag and scopes follow the feature's name, the classes,
+table, path and messages the noun.
 """
 
 from __future__ import annotations
@@ -35,19 +37,26 @@ class GeneratorError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FeatureNames:
-    """Every identifier a generated feature uses, derived from its snake_case name."""
+    """Every identifier a generated feature uses, derived from its snake_case name and the
+    snake_case noun of its rows (`singular`, the name unless the request gives a noun)."""
 
     name: str
     path: str
     description: str
+    singular: str
 
     @property
     def words(self) -> tuple[str, ...]:
         return tuple(self.name.split("_"))
 
     @property
+    def noun_words(self) -> tuple[str, ...]:
+        return tuple(self.singular.split("_"))
+
+    @property
     def class_name(self) -> str:
-        return "".join(word.capitalize() for word in self.words)
+        """The rows' ORM class and the models' stem: `Activity`, `ActivityCreate`."""
+        return "".join(word.capitalize() for word in self.noun_words)
 
     @property
     def tag(self) -> str:
@@ -55,26 +64,34 @@ class FeatureNames:
 
     @property
     def noun(self) -> str:
-        return " ".join(self.words)
+        return " ".join(self.noun_words)
 
     @property
     def plural(self) -> str:
-        return "_".join(plural_words(self.words))
+        return "_".join(plural_words(self.noun_words))
 
     @property
     def table(self) -> str:
-        return table_of(self.name)
+        return table_of(self.singular)
 
 
 def feature_names(
-    name: str, *, path: str | None = None, description: str | None = None
+    name: str,
+    *,
+    noun: str | None = None,
+    path: str | None = None,
+    description: str | None = None,
 ) -> FeatureNames:
     check_name(name)
-    chosen_path = check_path(path) if path is not None else default_path(name)
+    singular = check_noun(noun) if noun is not None else name
+    chosen_path = check_path(path) if path is not None else default_path(singular)
     return FeatureNames(
         name=name,
         path=chosen_path,
-        description=check_description(description) if description else default_description(name),
+        description=(
+            check_description(description) if description else default_description(singular)
+        ),
+        singular=singular,
     )
 
 
@@ -96,6 +113,16 @@ def check_name(name: str) -> None:
     if name in RESERVED_NAMES:
         reserved = ", ".join(sorted(RESERVED_NAMES))
         raise GeneratorError(f"feature name {name!r} is reserved ({reserved})")
+
+
+def check_noun(noun: str) -> str:
+    """The rows' noun names classes and a table, not a package: snake_case is the rule."""
+    if not SNAKE_CASE.fullmatch(noun) or len(noun) > NAME_MAX:
+        raise GeneratorError(
+            f"noun: {noun!r} is not a snake_case singular noun of at most {NAME_MAX} characters "
+            "(lowercase letters, digits and single underscores, starting with a letter)"
+        )
+    return noun
 
 
 def check_path(path: str) -> str:

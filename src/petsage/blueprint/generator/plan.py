@@ -66,6 +66,7 @@ class FeaturePlan:
         """The `--json` answer."""
         return {
             "name": self.names.name,
+            "noun": self.names.singular,
             "path": self.names.path,
             "tag": self.names.tag,
             "resource": self.revision is not None,
@@ -122,7 +123,11 @@ def feature_spec(
 ) -> FeatureSpec:
     """The request checked against a project: `features` it has (a `ref` may name one),
     `tables` (table -> owner) it declares."""
-    names = feature_names(request.feature, path=request.path, description=request.description)
+    if request.noun is not None and not request.resource:
+        raise GeneratorError("noun: only a resource has rows to name (resource: true)")
+    names = feature_names(
+        request.feature, noun=request.noun, path=request.path, description=request.description
+    )
     fields = check_fields(request, names, features=features, tables=tables)
     owned = check_owned(request)
     return FeatureSpec(

@@ -39,6 +39,17 @@ class FeatureRequest(BaseModel):
         default=None, description="Free text, kept in the feature's docstring.", examples=["none"]
     )
     resource: bool = Field(default=False, description="A database-backed collection.")
+    noun: str | None = Field(
+        default=None,
+        description=(
+            "snake_case, singular: what one row of a resource is called, when not the "
+            "feature's name (activity_tracker keeps activity rows). It names the ORM class "
+            "and models (Activity, ActivityCreate), the table and default path (activities, "
+            "/activities) and the messages; the package, tag and scopes keep the feature's "
+            "name. Default: the feature's name."
+        ),
+        examples=["activity"],
+    )
     path: str | None = Field(
         default=None, description="URL path; default: the kebab-case plural (/pet-profiles)."
     )

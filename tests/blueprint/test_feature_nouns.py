@@ -1,0 +1,167 @@
+"""A resource whose rows have a noun of their own (`noun: activity` in `activity_tracker`): the
+rows' names follow the noun, the feature's package, tag and scopes its name. In process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from petsage.blueprint.generator import (
+    GeneratorError,
+    feature_names,
+    feature_spec,
+    parse_request,
+    render_feature,
+)
+
+from .conftest import petsage
+from .golden_files import REVISION
+from .test_feature_new import assert_refused
+
+TRACKER: dict[str, Any] = {
+    "feature": "activity_tracker",
+    "resource": True,
+    "noun": "activity",
+    "fields": {
+        "pet_id": {"type": "ref", "feature": "pet_profile", "on_delete": "cascade"},
+        "minutes": {"type": "int", "min": 1, "sort": True},
+    },
+}
+
+
+def render(request: dict[str, Any], tables: dict[str, str] | None = None) -> dict[str, str]:
+    features = {"pet_profile", request["feature"]}
+    spec = feature_spec(parse_request(request), features=features, tables=tables or {})
+    rendered = render_feature(spec, revision=REVISION)
+    files = {str(generated.path): generated.content for generated in rendered.feature_files}
+    assert rendered.migration is not None
+    return files | {f"versions/{rendered.migration.path}": rendered.migration.content}
+
+
+def test_the_rows_are_named_by_the_noun_and_the_feature_by_its_name() -> None:
+    files = render(TRACKER)
+
+    assert sorted(files) == [
+        "__init__.py",
+        "models.py",
+        "orm.py",
+        "router.py",
+        "service.py",
+        "tests/__init__.py",
+        "tests/test_activity_tracker.py",
+        "versions/0042_activity_tracker.py",
+    ]
+    assert 'name="activity_tracker",' in files["__init__.py"]
+    assert "models=(Activity,)," in files["__init__.py"]
+    assert "class Activity(OwnedRow, Base):" in files["orm.py"]
+    assert '__tablename__ = "activities"' in files["orm.py"]
+    for model in ("ActivityCreate(ActivityBase)", "ActivityUpdate(", "ActivityPublic("):
+        assert f"class {model}" in files["models.py"]
+    assert "One stored activity." in files["models.py"]
+    assert 'activities = Resource(Activity, ActivityPublic, noun="activity")' in files["service.py"]
+    router = files["router.py"]
+    for line in ('prefix="/activities"', 'tag="Activity Tracker"', 'one="an activity"'):
+        assert line in router
+    assert 'plural="activities"' in router
+    assert 'access=Access.scopes("activity_tracker")' in router
+    assert "class TestActivity(ResourceContract):" in files["tests/test_activity_tracker.py"]
+    migration = files["versions/0042_activity_tracker.py"]
+    assert 'op.create_table(\n        "activities",' in migration
+    assert 'op.f("ix_activities_pet_id")' in migration
+
+
+def test_without_a_noun_the_rows_take_the_features_name() -> None:
+    names = feature_names("activity_tracker")
+
+    assert (names.singular, names.class_name, names.table, names.path) == (
+        "activity_tracker",
+        "ActivityTracker",
+        "activity_trackers",
+        "/activity-trackers",
+    )
+
+
+@pytest.mark.parametrize(
+    ("noun", "path", "class_name", "table", "description"),
+    [
+        ("activity", None, "Activity", "activities", "Activities, served by PetSage."),
+        ("medical_record", "/records", "MedicalRecord", "medical_records", None),
+    ],
+)
+def test_the_noun_names_class_table_path_and_default_description(
+    noun: str, path: str | None, class_name: str, table: str, description: str | None
+) -> None:
+    names = feature_names("pet_tracker", noun=noun, path=path)
+
+    assert (names.class_name, names.table, names.tag) == (class_name, table, "Pet Tracker")
+    assert names.path == (path or f"/{table.replace('_', '-')}")
+    assert description is None or names.description == description
+
+
+@pytest.mark.parametrize(
+    ("request_", "line"),
+    [
+        ({**TRACKER, "noun": "Activity"}, "noun: 'Activity' is not a snake_case singular noun"),
+        ({**TRACKER, "noun": "a" * 41}, "noun: "),
+        ({"feature": "pet_tip", "noun": "tip"}, "noun: only a resource has rows to name"),
+    ],
+)
+def test_a_bad_noun_is_refused_naming_the_key(request_: dict[str, Any], line: str) -> None:
+    with pytest.raises(GeneratorError) as refused:
+        render(request_)
+
+    assert str(refused.value).startswith(line)
+
+
+def test_a_ref_to_a_feature_with_a_noun_finds_its_table() -> None:
+    request = {
+        "feature": "activity_note",
+        "resource": True,
+        "fields": {"activity_id": {"type": "ref", "feature": "activity_tracker"}},
+    }
+    tables = {"activities": "feature 'activity_tracker'", "pet_profiles": "feature 'pet_profile'"}
+    features = {"activity_tracker", "activity_note"}
+    spec = feature_spec(parse_request(request), features=features, tables=tables)
+
+    orm = next(
+        f for f in render_feature(spec, revision=REVISION).feature_files if f.path.name == "orm.py"
+    )
+    assert 'ForeignKey("activities.id")' in orm.content
+
+
+def test_a_ref_to_its_own_feature_uses_the_nouns_table() -> None:
+    fields = {**TRACKER["fields"], "follows_id": {"type": "ref", "feature": "activity_tracker"}}
+
+    files = render({**TRACKER, "fields": fields})
+
+    assert 'ForeignKey("activities.id")' in files["orm.py"]
+    assert "fk_activities_follows_id_activities" in files["versions/0042_activity_tracker.py"]
+
+
+def test_noun_on_the_command_line(project: Path) -> None:
+    result = petsage(
+        "feature", "new", "activity_tracker", "--noun", "activity", "--field", "minutes:int",
+        "--dry-run", "--json", "--root", str(project),
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)
+    assert (written["name"], written["noun"], written["path"], written["tag"]) == (
+        "activity_tracker",
+        "activity",
+        "/activities",
+        "Activity Tracker",
+    )
+    assert "src/petsage/features/activity_tracker/orm.py" in written["files"]
+
+
+def test_a_noun_whose_table_is_taken_is_refused(project: Path) -> None:
+    result = petsage(
+        "feature", "new", "event_log", "--noun", "health_event", "--resource",
+        "--dry-run", "--root", str(project),
+    )  # fmt: skip
+
+    assert_refused(result.exit_code, result.stdout, result.stderr, "table 'health_events'")

@@ -15,6 +15,7 @@ owned resource that they own, every row with `<feature>:admin`.
 # No `from __future__ import annotations`: FastAPI reads these endpoints' annotations as
 # objects, and the models are only known when the router is built.
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
@@ -82,23 +83,24 @@ class _Names:
 
     def caller(self, kind: ScopeKind) -> Any:
         """The `Caller | None` dependency of a route needing the `kind` scope."""
-        return caller_dependency(self.access, kind)
+        return Annotated[Caller | None, Depends(caller_dependency(self.access, kind))]
 
     def responses(self, own: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
         return own if self.access.open else {**own, **SCOPE_RESPONSES}
 
 
-def caller_dependency(access: Access, kind: ScopeKind) -> Any:
-    """The `Caller | None` parameter type of a route needing `access`'s `kind` scope, for a
-    feature's own routes beside the kit's: `caller: caller_dependency(access, "read")`.
+def caller_dependency(access: Access, kind: ScopeKind) -> Callable[..., Awaitable[Caller | None]]:
+    """The dependency giving the `Caller` of a route that needs `access`'s `kind` scope, for a
+    feature's own routes beside the kit's:
+    `caller: Annotated[Caller | None, Depends(caller_dependency(access, "read"))]`.
     401/403 as the kit's routes answer (document them with `SCOPE_RESPONSES`); the caller
-    reaches every row with the admin scope."""
+    reaches every row with the admin scope; None for an open resource."""
     if access.open:
 
         async def anyone() -> Caller | None:
             return None
 
-        return Annotated[Caller | None, Depends(anyone)]
+        return anyone
     admin = access.scope("admin")
 
     async def caller(
@@ -106,7 +108,7 @@ def caller_dependency(access: Access, kind: ScopeKind) -> Any:
     ) -> Caller | None:
         return Caller(principal.subject, every_row=principal.has_scopes((admin,)))
 
-    return Annotated[Caller | None, Depends(caller)]
+    return caller
 
 
 def _add_list(router: APIRouter, resource: Resource[Any, Any], names: _Names) -> None:

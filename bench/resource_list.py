@@ -229,13 +229,14 @@ def chunks(chance: random.Random) -> Iterator[list[dict[str, Any]]]:
         ]
 
 
-def plugin_spec(site: Path) -> ServerSpec:
-    """`petsage serve` with bench/resource_pets.py installed as a plug-in from `site`."""
-    dist_info = site / "resource_pets-0.1.dist-info"
+def plugin_spec(site: Path, module: str = "resource_pets") -> ServerSpec:
+    """`petsage serve` with bench/<module>.py (its `feature`) installed as a plug-in from
+    `site`."""
+    dist_info = site / f"{module}-0.1.dist-info"
     dist_info.mkdir()
-    metadata = "Metadata-Version: 2.1\nName: resource_pets\nVersion: 0.1\n"
+    metadata = f"Metadata-Version: 2.1\nName: {module}\nVersion: 0.1\n"
     (dist_info / "METADATA").write_text(metadata, encoding="utf-8")
-    entry_points = "[petsage.features]\nresource_pets = resource_pets:feature\n"
+    entry_points = f"[petsage.features]\n{module} = {module}:feature\n"
     (dist_info / "entry_points.txt").write_text(entry_points, encoding="utf-8")
     path = os.pathsep.join(
         p for p in (str(site), str(BENCH_DIR), os.environ.get("PYTHONPATH")) if p

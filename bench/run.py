@@ -15,6 +15,7 @@ import check_cli
 import liveness
 import observability
 import readiness
+import resource_auth
 import resource_list
 import startup
 import status_page
@@ -32,6 +33,7 @@ BENCHMARKS = (
     resource_list,
     attacks,
     token_verification,
+    resource_auth,
 )
 
 

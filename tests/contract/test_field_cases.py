@@ -11,12 +11,13 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import pytest
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, HttpUrl, ValidationError
 
+from petsage.resources import NotFuture, PartialDate
 from petsage.testing.field_cases import (
     EXISTING_ROW,
     MISSING,
@@ -26,6 +27,7 @@ from petsage.testing.field_cases import (
 )
 from petsage.testing.field_rules import FieldRule, field_rules
 from petsage.testing.field_values import NoValidValueError, same_value, valid_value
+from petsage.testing.not_future_cases import sent_value
 from petsage.testing.pattern_text import text_matching
 
 
@@ -58,6 +60,10 @@ class EveryKind(BaseModel):
     site: HttpUrl | None = None
     token: UUID | None = None
     owner_id: int = Field(ge=1, le=2**31 - 1)
+    born: PartialDate | None = None
+    walked_on: Annotated[date, NotFuture()] | None = None
+    started_at: Annotated[AwareDatetime, NotFuture(slack_seconds=300)] | None = None
+    first_seen: Annotated[PartialDate, NotFuture()] | None = None
 
 
 RULES = {rule.name: rule for rule in field_rules(EveryKind)}
@@ -88,6 +94,10 @@ def test_rules_read_each_kind_and_constraint() -> None:
         "site": "uri",
         "token": "uuid",
         "owner_id": "integer",
+        "born": "partial-date",
+        "walked_on": "date",
+        "started_at": "date-time",
+        "first_seen": "partial-date",
     }
     weight = RULES["weight_kg"]
     assert (weight.minimum, weight.maximum) == (Decimal("0.01"), Decimal(500))
@@ -100,14 +110,17 @@ def test_rules_read_each_kind_and_constraint() -> None:
         False,
     )
     assert RULES["neutered"].default is False
+    not_future = {name: rule.not_future for name, rule in RULES.items() if rule.not_future}
+    assert not_future == {"started_at": 300}
+    assert (RULES["walked_on"].not_future, RULES["born"].not_future) == (0, None)
 
 
-def body_with(case: FieldCase) -> dict[str, Any]:
+def body_with(case: FieldCase, sent: Any) -> dict[str, Any]:
     body = {**BASE, "owner_id": 7}
     if case.value == MISSING:
         del body[case.field]
     elif case.value != EXISTING_ROW:
-        body[case.field] = case.value
+        body[case.field] = sent
     return body
 
 
@@ -115,8 +128,10 @@ def body_with(case: FieldCase) -> dict[str, Any]:
     "case", [case for case in CREATE_CASES if case.accepted], ids=lambda case: case.id
 )
 def test_the_model_accepts_each_accepted_case(case: FieldCase) -> None:
-    stored = EveryKind.model_validate(body_with(case)).model_dump(mode="json")
+    sent = sent_value(case.value)
+    stored = EveryKind.model_validate(body_with(case, sent)).model_dump(mode="json")
     expected = 7 if case.value == EXISTING_ROW else case.expected
+    expected = sent if expected is case.value else expected
     assert same_value(RULES[case.field], expected, stored[case.field])
 
 
@@ -133,7 +148,7 @@ NOT_THE_MODELS = {"owner_id-absent_row", "count-below_int32", "count-above_int32
 )
 def test_the_model_refuses_each_refused_case(case: FieldCase) -> None:
     with pytest.raises(ValidationError) as refused:
-        EveryKind.model_validate(body_with(case))
+        EveryKind.model_validate(body_with(case, sent_value(case.value)))
     assert {error["loc"][0] for error in refused.value.errors()} == {case.field}
 
 
@@ -171,6 +186,21 @@ def test_each_field_gets_its_boundaries_and_breaches() -> None:
         "owner_id-existing_row",
         "owner_id-absent_row",
         "owner_id-null",
+        "born-year_only",
+        "born-first_year",
+        "born-last_day",
+        "born-impossible_date",
+        "born-two_digit_year",
+        "born-unpadded_day",
+        "born-year_zero",
+        "walked_on-inside_limit",
+        "walked_on-past_limit",
+        "started_at-inside_limit",
+        "started_at-past_limit",
+        "first_seen-inside_limit",
+        "first_seen-year_inside_limit",
+        "first_seen-past_limit",
+        "first_seen-year_past_limit",
     }
     assert expected <= ids
     assert len(ids) == len(CREATE_CASES), "each case id is unique"
@@ -187,7 +217,9 @@ def test_a_patch_has_no_missing_case() -> None:
     assert "left_out" not in labels
 
 
-@pytest.mark.parametrize("kind", ["string", "integer", "decimal", "date", "date-time", "enum"])
+@pytest.mark.parametrize(
+    "kind", ["string", "integer", "decimal", "date", "date-time", "enum", "partial-date"]
+)
 def test_variants_are_distinct_and_ascending(kind: str) -> None:
     rule = next(rule for rule in RULES.values() if rule.kind == kind and rule.example is None)
     values = [valid_value(rule, variant) for variant in range(3)]
@@ -238,3 +270,18 @@ def test_same_value_compares_as_the_kind_does() -> None:
     assert same_value(RULES["seen_at"], "2020-01-15T12:30:00+02:00", "2020-01-15T10:30:00Z")
     assert not same_value(RULES["name"], "Rex", None)
     assert datetime.fromisoformat("2020-01-15T10:30:00Z").tzinfo is not None
+
+
+def test_no_limit_case_without_a_not_future_rule_and_no_far_future_boundary_with_one() -> None:
+    ids = {case.id for case in CREATE_CASES}
+    assert not {f"{name}-past_limit" for name in ("born", "birth_date", "seen_at")} & ids
+    assert "first_seen-last_day" not in ids
+
+
+def test_a_partial_dates_values_start_with_a_year_that_sorts_before_its_days() -> None:
+    rule = RULES["born"]
+    assert [valid_value(rule, variant) for variant in range(3)] == [
+        "2020",
+        "2020-01-15",
+        "2020-01-16",
+    ]

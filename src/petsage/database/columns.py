@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +20,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        # A TypeDecorator says `object` unless told: the kit reads this to offer `_gte`/`_lte`.
+        return datetime
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -39,3 +44,20 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+class PartialDateText(TypeDecorator[str]):
+    """A partial date (`2019-05-04`, or only the year `2019`; `petsage.resources.PartialDate`)
+    stored as its text, String(10).
+
+    Its own type so the resource kit knows the column is ordered (filters `_gte`/`_lte`, sort)
+    by ISO text order, which is time order, a year before the days of that year: `2019` <
+    `2019-01-01` < `2019-05-04` < `2020`.
+    """
+
+    impl = String(10)
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[str]:
+        return str

@@ -8,7 +8,8 @@ or, for a route of its own, the HTTP side (`ResourceId`, `IfMatch`, `IfNoneMatch
 `item_response`, `etag_headers`, `caller_dependency`); `Resource.referenced` reads the row a
 reference points at, in another feature's table, and `petsage.resources.timeline` sums rows
 per local day or week. Paging, filters,
-sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here.
+sorting, references, unique values and optimistic concurrency (ETag, `If-Match`) live here;
+value rules a field's type states (`NotFuture`, `PartialDate`) in `values`.
 """
 
 from petsage.resources.access import Access, Caller
@@ -48,6 +49,7 @@ from petsage.resources.router import caller_dependency, resource_router
 from petsage.resources.row import OwnedRow, ResourceRow, listed
 from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
+from petsage.resources.values import NotFuture, PartialDate
 
 __all__ = [
     "CREATE_RESPONSES",
@@ -67,9 +69,11 @@ __all__ = [
     "IfNoneMatch",
     "ListQuery",
     "ListShape",
+    "NotFuture",
     "NullRefused",
     "OwnedRow",
     "Page",
+    "PartialDate",
     "PreconditionFailed",
     "QueryRefused",
     "ReferenceNotFound",

@@ -27,6 +27,7 @@ from petsage.resources.query import (
 )
 from petsage.resources.row import python_type
 from petsage.resources.schemas import ResourcePublic
+from petsage.resources.values import without_not_future
 
 ListQueryDependency = Callable[..., Awaitable[ListQuery]]
 
@@ -168,9 +169,12 @@ def _filter_parameter(
     name: str, each: Filter, shape: ListShape, public: type[BaseModel]
 ) -> inspect.Parameter:
     field = public.model_fields.get(each.field)
-    value_type: Any = (
-        field.annotation if field is not None else python_type(shape.columns[each.field]) or str
-    )
+    value_type: Any = python_type(shape.columns[each.field]) or str
+    if field is not None:
+        # The field's rules, as its type states them (a required field's are in `metadata`),
+        # but a filter may name a day still to come.
+        rules = Annotated[(field.annotation, *field.metadata)] if field.metadata else None
+        value_type = without_not_future(rules or field.annotation)
     description = _DESCRIPTIONS[each.comparison].format(each.field)
     return _keyword(name, Annotated[value_type | None, Query(description=description)], None)
 

@@ -16,7 +16,7 @@ from pydantic import AnyUrl
 from sqlalchemy import Column, Integer, Numeric, String, Table
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from petsage.database.columns import UTCDateTime
+from petsage.database.columns import PartialDateText, UTCDateTime
 
 LISTED = "petsage.listed"
 # Where `Resource` writes its noun (table.info), so another resource's reference check can say
@@ -102,6 +102,8 @@ def python_type(column: Column[Any]) -> type | None:
 
 
 def is_ordered(column: Column[Any]) -> bool:
+    if isinstance(column.type, PartialDateText):  # text, in time order (ISO)
+        return True
     kind = python_type(column)
     # bool is an int subclass, but "flag_gte" means nothing.
     return kind is not None and kind is not bool and issubclass(kind, ORDERED_TYPES)

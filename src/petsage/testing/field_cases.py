@@ -22,6 +22,7 @@ from petsage.testing.field_values import (
     lowest_integer,
     valid_value,
 )
+from petsage.testing.not_future_cases import not_future_cases
 
 # Left out of the body altogether (distinct from sending null).
 MISSING: Final = "<missing>"
@@ -79,6 +80,10 @@ def value_cases(rule: FieldRule, *, reference: bool) -> list[FieldCase]:
         cases.append(FieldCase(name, "valid", valid_value(rule), accepted=True))
         cases.extend(FieldCase(name, label, value, True) for label, value in boundaries(rule))
     cases.extend(FieldCase(name, label, value, False) for label, value in invalid_values(rule))
+    cases.extend(
+        FieldCase(name, label, value, accepted=not value.past)
+        for label, value in not_future_cases(rule)
+    )
     cases.append(FieldCase(name, "null", None, accepted=rule.nullable))
     return cases
 
@@ -112,6 +117,9 @@ def boundaries(rule: FieldRule) -> list[tuple[str, Any]]:
         found.append(("leap_day", "2024-02-29"))
     elif kind == "date-time":
         found.append(("with_offset", "2020-01-15T12:30:00+02:00"))
+    elif kind == "partial-date":
+        found += [("year_only", "2019"), ("leap_day", "2024-02-29"), ("first_year", "0001")]
+        found += [] if rule.not_future is not None else [("last_day", "9999-12-31")]
     return found
 
 
@@ -157,6 +165,10 @@ INVALID_BY_KIND: dict[str, list[tuple[str, Any]]] = {
     "email": [("not_an_email", "not-an-email"), ("no_domain", "pet@")],
     "uri": [("not_a_url", "not a url")],
     "uuid": [("not_a_uuid", "not-a-uuid")],
+    "partial-date": [
+        *[("impossible_date", "2019-02-30"), ("two_digit_year", "19")],
+        *[("unpadded_day", "2019-5-4"), ("year_zero", "0000"), ("not_a_date", "yesterday")],
+    ],
 }
 
 

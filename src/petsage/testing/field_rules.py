@@ -13,8 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from petsage.resources.values import NOT_FUTURE_KEY, PARTIAL_DATE_FORMAT
+
 # JSON Schema `format`s with a kind of their own; any other string is plain text.
-STRING_FORMATS = {"date", "date-time", "email", "uri", "uuid"}
+STRING_FORMATS = {"date", "date-time", "email", "uri", "uuid", PARTIAL_DATE_FORMAT}
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,13 @@ class FieldRule:
     values: tuple[Any, ...] = ()
     max_digits: int | None = None
     decimal_places: int | None = None
+    # `NotFuture`'s slack in seconds (`x-petsage-not-future`); None: the field has no such rule.
+    not_future: int | None = None
 
     @property
     def ordered(self) -> bool:
         """Whether the kit offers `_gte` / `_lte` filters and a meaningful sort for it."""
-        return self.kind in {"integer", "decimal", "number", "date", "date-time"}
+        return self.kind in {"integer", "decimal", "number", "date", "date-time", "partial-date"}
 
 
 def field_rules(model: type[BaseModel]) -> list[FieldRule]:
@@ -101,7 +105,15 @@ def rule_from_schema(
         exclusive_minimum=number(merged.get("exclusiveMinimum")),
         exclusive_maximum=number(merged.get("exclusiveMaximum")),
         values=tuple(merged.get("enum", ())),
+        not_future=not_future_slack(merged.get(NOT_FUTURE_KEY)),
     )
+
+
+def not_future_slack(mark: object) -> int | None:
+    """The slack of an `x-petsage-not-future` mark (`{"slack_seconds": 300}`), None without one."""
+    if not isinstance(mark, dict):
+        return None
+    return int(mark.get("slack_seconds", 0))
 
 
 def schema_kind(schema: dict[str, Any]) -> str:

@@ -144,6 +144,14 @@ def sort_key(value: Any) -> tuple[str, str]:
     return (type(value).__name__, str(value))
 
 
+def partial_date(variant: int) -> str:
+    """A year first, then days of it: `2020` < `2020-01-15` < `2020-01-16` in ISO text order,
+    the order the kit filters and sorts them by."""
+    if variant == 0:
+        return str(FIRST_DATE.year)
+    return (FIRST_DATE + timedelta(days=variant - 1)).isoformat()
+
+
 def boolean(rule: FieldRule, variant: int) -> bool:
     if variant > 1:
         raise NoValidValueError(f"field {rule.name!r}: a boolean has two values")
@@ -161,6 +169,7 @@ BUILDERS: dict[str, Any] = {
     "date-time": lambda rule, variant: (
         (FIRST_INSTANT + timedelta(hours=variant)).isoformat().replace("+00:00", "Z")
     ),
+    "partial-date": lambda rule, variant: partial_date(variant),
     "email": lambda rule, variant: f"pet{variant}@example.com",
     "uri": lambda rule, variant: f"https://example.com/pets/{variant}",
     "uuid": lambda rule, variant: f"6f1c0e2a-8d3b-4c5e-9a7f-0b1d2e3f4a{variant:02d}",

@@ -263,13 +263,15 @@ def print_figures(
 
 
 @contextmanager
-def scratch_database(kind: str) -> Iterator[str]:
+def scratch_database(kind: str, prefix: str = "petsage_bench_status") -> Iterator[str]:
+    """A fresh database of `kind` ("sqlite" or "postgres"), named `prefix` and a random
+    suffix on PostgreSQL's server, dropped after."""
     if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="petsage-bench-status-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix.replace('_', '-')}-") as tmp:
             yield f"sqlite+aiosqlite:///{Path(tmp) / 'petsage.sqlite3'}"
         return
     base = make_url(os.environ.get("PETSAGE_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL)
-    name = f"petsage_bench_status_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = asyncpg_dsn(base.set(database="postgres").render_as_string(hide_password=False))
     asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
     try:

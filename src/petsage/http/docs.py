@@ -4,6 +4,8 @@ Clusters often have no egress; documentation that needs the internet is blank ex
 an operator opens it during an incident. Nor may a viewer's browser call out: each page has a
 Content-Security-Policy that keeps every request on this host (ReDoc's bundle shows a logo from
 cdn.redoc.ly; refused, its image hides itself), and Swagger UI's online validator is off.
+Swagger UI follows the reader's `prefers-color-scheme`: its stylesheet has a dark theme under
+`html.dark-mode` that only a class turns on, so a few inline lines set that class.
 """
 
 from __future__ import annotations
@@ -29,6 +31,26 @@ DOCS_CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src blob:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# Before the body is drawn (no light flash), and again when the reader's scheme changes. The
+# style: Swagger UI pads inline code 5 px high, and the dark theme's near-black chips then
+# cover the line above; 1 px keeps them within their own line in both schemes.
+FOLLOW_COLOR_SCHEME = """<meta name="color-scheme" content="light dark">
+<style>.swagger-ui .markdown code, .swagger-ui .renderedMarkdown code { padding: 1px 5px; }</style>
+<script>
+(function () {
+  var dark = window.matchMedia("(prefers-color-scheme: dark)");
+  function follow() { document.documentElement.classList.toggle("dark-mode", dark.matches); }
+  follow();
+  dark.addEventListener("change", follow);
+})();
+</script>
+"""
+
+
+def follow_color_scheme(page: HTMLResponse) -> HTMLResponse:
+    """`page` (Swagger UI's) with the lines that switch its dark theme on in dark mode."""
+    html = bytes(page.body).decode().replace("</head>", FOLLOW_COLOR_SCHEME + "</head>", 1)
+    return HTMLResponse(html, status_code=page.status_code)
 
 
 def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str = "/redoc") -> None:
@@ -51,6 +73,7 @@ def install_offline_docs(app: FastAPI, docs_url: str = "/docs", redoc_url: str =
             # null: no badge that sends the document's URL to validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
+        page = follow_color_scheme(page)
         page.headers["content-security-policy"] = DOCS_CSP
         return page
 

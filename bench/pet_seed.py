@@ -3,7 +3,7 @@
 OWNERS owners with PETS_PER_OWNER pets each, and ACTIVITIES activity entries in all over the
 last year. The first owner's first pet is the busy one: BUSY_ENTRIES entries (about four a day
 for a year) and a daily goal. The schema comes from the project's migrations (`upgrade_to_head`,
-what `petsage db upgrade` runs); the rows go in as multi-row INSERTs of CHUNK rows, straight
+what `petsage db upgrade` runs); the rows go in as executemany INSERTs of CHUNK rows, straight
 into the tables the features `pet_profile` and `activity_tracker` map, which are read back by
 reflection so that only the columns the migrations made are written. A fixed random seed: every
 run, and both databases, hold the same rows.

@@ -26,6 +26,7 @@ import os
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -97,7 +98,7 @@ def measure(options: Options) -> Report:
         settle()
         check_answers(server, token)
         bearer = (f"Authorization: Bearer {token}",)
-        loads = interleaved(
+        runs = interleaved(
             {
                 PROTECTED: Target(server.url(f"{OWNED_PATH}/{ITEM}"), server.pid, CLIENTS, bearer),
                 OPEN: Target(server.url(f"{OPEN_PATH}/{ITEM}"), server.pid, CLIENTS),
@@ -107,6 +108,7 @@ def measure(options: Options) -> Report:
             },
             options,
         )
+    loads = {name: median(each) for name, each in runs.items()}
     print_table(
         ["target", "requests/s", "spread", "p50 ms", "p99 ms", "CPU us/req", "errors"],
         [
@@ -115,11 +117,18 @@ def measure(options: Options) -> Report:
             for name, x in loads.items()
         ],
     )  # fmt: skip
-    verdicts = judge(loads)
+    found = ratios(runs)
+    print(
+        "  protected over open, median of the rounds' ratios (above 1: protected faster): "
+        f"requests/s {found['requests_per_second']:.2f}, p50 {found['p50']:.2f}, "
+        f"p99 {found['p99']:.2f}, CPU per request {found['cpu_per_request']:.2f}",
+        flush=True,
+    )
+    verdicts = judge(loads, found)
     for verdict in verdicts:
         print(verdict)
     figures["loads"] = {name: asdict(load) for name, load in loads.items()}
-    figures["ratios"] = ratios(loads)
+    figures["ratios"] = found
     figures["load_average_after"] = os.getloadavg()
     return Report("resource_auth", figures, verdicts)
 
@@ -132,9 +141,9 @@ class Target:
     headers: tuple[str, ...] = ()
 
 
-def interleaved(targets: dict[str, Target], options: Options) -> dict[str, Load]:
+def interleaved(targets: dict[str, Target], options: Options) -> dict[str, list[Load]]:
     """Every target warmed up, then loaded in turn round after round (a slow spell of the
-    shared machine falls on all of them); the median of each."""
+    shared machine falls on all of them); each round's load of each."""
     for target in targets.values():
         run_wrk(target.url, options.warmup_seconds, options, **wrk_args(target))
     runs: dict[str, list[Load]] = {name: [] for name in targets}
@@ -143,7 +152,7 @@ def interleaved(targets: dict[str, Target], options: Options) -> dict[str, Load]
         for name, target in targets.items():
             load = run_wrk(target.url, options.seconds, options, pid=target.pid, **wrk_args(target))
             runs[name].append(load)
-    return {name: median(loads) for name, loads in runs.items()}
+    return runs
 
 
 def wrk_args(target: Target) -> dict[str, Any]:
@@ -166,8 +175,7 @@ def first_verification(options: Options) -> dict[str, float]:
     return found
 
 
-def judge(loads: dict[str, Load]) -> list[Verdict]:
-    found = ratios(loads)
+def judge(loads: dict[str, Load], found: dict[str, float]) -> list[Verdict]:
     verdicts = [
         Verdict(
             f"protected GET {label} {found[key]:.2f}x the open one's (target >= {TARGET_RATIO}x)",
@@ -200,22 +208,28 @@ def judge(loads: dict[str, Load]) -> list[Verdict]:
     return verdicts
 
 
-def ratios(loads: dict[str, Load]) -> dict[str, float]:
-    protected, open_ = loads[PROTECTED], loads[OPEN]
+def ratios(runs: dict[str, list[Load]]) -> dict[str, float]:
+    """Each as the median of the rounds' ratios (the two were loaded back to back in each
+    round, so a slow spell of the shared machine weighs on both): above 1, the first is
+    faster. Latencies as speeds: the open p50 over the protected p50."""
+    protected, open_ = runs[PROTECTED], runs[OPEN]
     return {
-        "requests_per_second": per_round(protected, open_),
-        "p50": open_.p50_ms / protected.p50_ms,
-        "p99": open_.p99_ms / protected.p99_ms,
-        "cpu_per_request": (open_.cpu_us_per_request or 0.0)
-        / (protected.cpu_us_per_request or 1.0),
-        "liveness_to_raw": per_round(loads[LIVENESS], loads[RAW]),
-        "readiness_to_liveness": per_round(loads[READINESS], loads[LIVENESS]),
+        "requests_per_second": per_round(protected, open_, rate),
+        "p50": per_round(protected, open_, lambda x: 1 / x.p50_ms),
+        "p99": per_round(protected, open_, lambda x: 1 / x.p99_ms),
+        "cpu_per_request": per_round(protected, open_, lambda x: 1 / (x.cpu_us_per_request or 1)),
+        "liveness_to_raw": per_round(runs[LIVENESS], runs[RAW], rate),
+        "readiness_to_liveness": per_round(runs[READINESS], runs[LIVENESS], rate),
     }
 
 
-def per_round(load: Load, base: Load) -> float:
-    """The median of each round's ratio: both measured back to back in each round."""
-    return statistics.median(x / b for x, b in zip(load.rounds, base.rounds, strict=True))
+def rate(load: Load) -> float:
+    return load.requests_per_second
+
+
+def per_round(mine: list[Load], base: list[Load], speed: Callable[[Load], float]) -> float:
+    """The median over the rounds of `speed` of `mine` over `speed` of `base`."""
+    return statistics.median(speed(m) / speed(b) for m, b in zip(mine, base, strict=True))
 
 
 def owner_of(id: int) -> str:

@@ -78,14 +78,14 @@ def rule_from_schema(
     required: bool,
 ) -> FieldRule:
     """One property's rule; `anyOf` with `null` makes it nullable, `number|string` a decimal."""
-    branches = [resolve(branch, definitions) for branch in prop.get("anyOf", [prop])]
+    branches, outer = _branches(prop, definitions)
     nullable = any(branch.get("type") == "null" for branch in branches)
     typed = [branch for branch in branches if branch.get("type") != "null"]
     types = {branch.get("type") for branch in typed}
     merged: dict[str, Any] = {}
     for branch in typed:
         merged.update(branch)
-    merged.update({key: value for key, value in prop.items() if key != "anyOf"})
+    merged.update(outer)
     if "const" in merged:  # a Literal with one value
         merged["enum"] = [merged["const"]]
     kind = "decimal" if types == {"number", "string"} else schema_kind(merged)
@@ -107,6 +107,23 @@ def rule_from_schema(
         values=tuple(merged.get("enum", ())),
         not_future=not_future_slack(merged.get(NOT_FUTURE_KEY)),
     )
+
+
+def _branches(
+    prop: dict[str, Any], definitions: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The leaf branches of `prop`'s `anyOf`, nested ones flattened, and the keys stated beside
+    them: an optional field whose type has examples nests its own `anyOf` (number|string, with
+    `examples`) inside the one that adds null."""
+    outer = {key: value for key, value in prop.items() if key != "anyOf"}
+    if "anyOf" not in prop:
+        return [resolve(prop, definitions)], {}
+    branches: list[dict[str, Any]] = []
+    for branch in prop["anyOf"]:
+        leaves, stated = _branches(resolve(branch, definitions), definitions)
+        branches += leaves
+        outer = stated | outer
+    return branches, outer
 
 
 def not_future_slack(mark: object) -> int | None:

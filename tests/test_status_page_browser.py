@@ -1,5 +1,6 @@
 """The status page in Debian's headless chromium: accessibility (axe-core), live updates without
-a reload, the page without JavaScript, and the screenshots the README shows.
+a reload, the page without JavaScript, the screenshots the README shows, and its JSON, feed and
+stream read by a dashboard on another origin (CORS, tests/browser/cors.mjs).
 
 The browser is driven by tests/browser/status_page.mjs (playwright-core over the system's
 chromium; `npm ci` in tests/browser installs it and axe-core). Without chromium, node or those
@@ -24,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.page_origin import PageOrigin, two_origins
 from tests.support.server import (
     RunningServer,
     child_env,
@@ -75,13 +77,23 @@ def dependency() -> Iterator[StoppableDependency]:
 
 
 @pytest.fixture(scope="module")
+def origins() -> Iterator[tuple[PageOrigin, PageOrigin]]:
+    with two_origins() as both:
+        yield both
+
+
+@pytest.fixture(scope="module")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, dependency: StoppableDependency
+    tmp_path_factory: pytest.TempPathFactory,
+    dependency: StoppableDependency,
+    origins: tuple[PageOrigin, PageOrigin],
 ) -> Iterator[RunningServer]:
     checks = [{"name": "stub", "url": dependency.url, "timeout_seconds": 0.5}]
     env = {
         "PETSAGE_HEALTH_HTTP_CHECKS": json.dumps(checks),
         "PETSAGE_HEALTH_INTERVAL_SECONDS": str(INTERVAL_SECONDS),
+        # A team dashboard's origin: the first of `origins` (the API's CORS setting).
+        "PETSAGE_CORS_ALLOW_ORIGINS": origins[0].url,
     }
     with petsage_server(tmp_path_factory.mktemp("status-browser"), env=env) as running:
         yield running
@@ -281,3 +293,55 @@ def test_screenshot(
     assert struct.unpack(">I", png[16:20])[0] == width  # IHDR width: the layout did not overflow
     if keep := os.environ.get(SCREENSHOT_DIR):
         shutil.copyfile(path, Path(keep) / name)
+
+
+# The read-only status outputs a dashboard on another origin reads (the stream apart).
+STATUS_OUTPUTS = (
+    "/system/status.json",
+    "/system/status/badge.json",
+    f"/system/status/badge/{CHECK}.json",
+    "/system/status/heartbeats.json",
+    "/system/status/feed.atom",
+)
+REVALIDATED = "/system/status/badge.json"  # steady while nothing changes: a 304
+
+
+def read_from(
+    driver: list[str], pages: tuple[PageOrigin, ...], server: RunningServer
+) -> list[dict[str, Any]]:
+    """The status outputs and the stream, read by a script of each of `pages` (other origins
+    than the server's), in one browser."""
+    cors = [driver[0], str(DRIVER_DIR / "cors.mjs")]
+    options = {
+        "pages": [page.url for page in pages],
+        "reads": [server.base_url + path for path in STATUS_OUTPUTS],
+        "revalidate": server.base_url + REVALIDATED,
+        "stream": server.base_url + PAGE + "/events",
+    }
+    result = subprocess.run(
+        [*cors, json.dumps(options)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [json.loads(line) for line in result.stdout.splitlines()[-len(pages) :]]
+
+
+def test_status_outputs_answer_a_listed_origin_and_refuse_others(
+    driver: list[str], server: RunningServer, origins: tuple[PageOrigin, PageOrigin]
+) -> None:
+    allowed, refused = read_from(driver, origins, server)
+
+    assert [(r["ok"], r["status"]) for r in allowed["reads"]] == [(True, 200)] * 5
+    assert all(r["etag"] for r in allowed["reads"])  # an exposed header: the script reads it
+    assert allowed["reads"][-1]["type"].startswith("application/atom+xml")
+    # If-None-Match needs a preflight, which the listed origin passes: 304, or 200 with a new
+    # tag if the badge changed between the two reads.
+    revalidated, first = allowed["revalidated"], allowed["reads"][1]
+    assert revalidated["ok"], revalidated
+    assert revalidated["status"] == 304 or revalidated["etag"] != first["etag"]
+    assert allowed["stream"]["opened"], allowed["stream"]
+    assert allowed["stream"]["event"] == "summary"
+
+    assert [r["ok"] for r in refused["reads"]] == [False] * 5
+    assert all("Failed to fetch" in r["error"] for r in refused["reads"])
+    assert refused["revalidated"] is None  # no tag could be read to revalidate with
+    assert refused["stream"] == {"opened": False, "readyState": 2}  # EventSource.CLOSED

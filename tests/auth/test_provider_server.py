@@ -13,10 +13,8 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ from tests.auth.identity_provider import (
     identity_provider,
     rsa_jwk,
 )
+from tests.support.page_origin import PageOrigin, two_origins
 from tests.support.server import RunningServer, free_port, petsage_server
 
 pytestmark = pytest.mark.slow
@@ -41,38 +40,10 @@ BROWSER_DIR = Path(__file__).parents[1] / "browser"
 REQUIRE_BROWSER = "PETSAGE_TEST_REQUIRE_BROWSER"
 
 
-class PageOrigin:
-    """A second local origin serving one page, from which the browser calls PetSage."""
-
-    def __init__(self) -> None:
-        class Page(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = b"<!doctype html><title>app</title><p>a browser app"
-                self.send_response(200)
-                self.send_header("content-type", "text/html")
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def origins() -> Iterator[tuple[PageOrigin, PageOrigin]]:
-    listed, other = PageOrigin(), PageOrigin()
-    yield listed, other
-    listed.close()
-    other.close()
+    with two_origins() as both:
+        yield both
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""A resource whose rows have a noun of their own (`noun: activity` in `activity_tracker`): the
-rows' names follow the noun, the feature's package, tag and scopes its name. In process."""
+"""The request keys of a resource's rows and table: `noun` (`noun: activity` in
+`activity_tracker`: the rows' names follow the noun, the feature's package, tag and scopes its
+name) and `order` (its lists' default order). In process."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from petsage.blueprint.generator import (
     parse_request,
     render_feature,
 )
+from petsage.blueprint.generator.table_rules import ALWAYS_SORTABLE
+from petsage.resources.row import ALWAYS_SORTABLE as KIT_ALWAYS_SORTABLE
 
 from .conftest import petsage
 from .golden_files import REVISION
@@ -165,3 +168,52 @@ def test_a_noun_whose_table_is_taken_is_refused(project: Path) -> None:
     )  # fmt: skip
 
     assert_refused(result.exit_code, result.stdout, result.stderr, "table 'health_events'")
+
+
+@pytest.mark.parametrize(
+    ("order", "line"),
+    [
+        (
+            "-minutes",
+            'activities = Resource(Activity, ActivityPublic, noun="activity", order="-minutes")',
+        ),
+        (" minutes , -id", 'order="minutes,-id"'),
+        ("-created_at", 'order="-created_at"'),
+    ],
+)
+def test_order_is_the_resources_default_list_order(order: str, line: str) -> None:
+    files = render({**TRACKER, "order": order})
+
+    assert line in files["service.py"]
+
+
+def test_without_an_order_the_resource_keeps_the_kits() -> None:
+    assert "order=" not in render(TRACKER)["service.py"]
+
+
+@pytest.mark.parametrize(
+    ("order", "line"),
+    [
+        (
+            "pet_id",
+            "order: 'pet_id' cannot be sorted by (a field needs sort: true); sortable: id, ",
+        ),
+        ("-minutes,minutes", "order: 'minutes' is named twice"),
+        ("id,minutes", "order: 'minutes' comes after id"),
+        ("minutes,", "order: '' cannot be sorted by"),
+    ],
+)
+def test_an_order_over_unsortable_keys_is_refused_naming_order(order: str, line: str) -> None:
+    with pytest.raises(GeneratorError) as refused:
+        render({**TRACKER, "order": order})
+
+    assert str(refused.value).startswith(line)
+
+
+def test_order_is_a_resources_key() -> None:
+    with pytest.raises(GeneratorError, match=r"^order: only a resource"):
+        feature_spec(parse_request({"feature": "pet_tip", "order": "id"}), features=(), tables={})
+
+
+def test_the_generators_always_sortable_keys_are_the_kits() -> None:
+    assert ALWAYS_SORTABLE == KIT_ALWAYS_SORTABLE

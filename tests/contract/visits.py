@@ -137,7 +137,8 @@ class VisitPublic(ResourcePublic):
 
 
 owners = Resource(Owner, OwnerPublic, noun="owner")
-visits = Resource(Visit, VisitPublic, noun="visit")
+# Hottest first, then cheapest: the contract checks an unsorted list comes in this order.
+visits = Resource(Visit, VisitPublic, noun="visit", order="-temperature,fee")
 owner_routes = APIRouter(prefix=OWNERS, tags=["Contract Owner"])
 visit_routes = APIRouter(prefix=VISITS, tags=["Contract Visit"])
 VisitQuery = Annotated[ListQuery, Depends(visits.list_query)]

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from petsage.resources import ID_MAX, LIMIT_MAX
+from petsage.resources import ID_MAX, LIMIT_MAX, ListShape, Resource, SortKey
+from tests.resources.example_pets.models import ExamplePetPublic
+from tests.resources.example_pets.orm import ExamplePet
 from tests.resources.pets import PATH, create, problems
 
 
@@ -146,3 +148,38 @@ def test_the_list_parameters_are_documented(api: TestClient) -> None:
     assert "enum" in str(parameters["species"]["schema"])
     assert parameters["limit"]["schema"]["maximum"] == LIMIT_MAX
     assert set(operation["responses"]) == {"200", "401", "403", "422", "503"}
+
+
+@pytest.mark.parametrize(
+    ("order", "keys"),
+    [
+        (None, (SortKey("id"),)),
+        ("-birth_date", (SortKey("birth_date", descending=True), SortKey("id"))),
+        ("name,-weight_g", (SortKey("name"), SortKey("weight_g", True), SortKey("id"))),
+        ("created_at,id", (SortKey("created_at"), SortKey("id"))),
+    ],
+)
+def test_a_resources_order_is_its_lists_default(
+    order: str | None, keys: tuple[SortKey, ...]
+) -> None:
+    shape = ListShape.of(ExamplePet, order=order)
+
+    assert shape.sort_keys(None) == shape.sort_keys("") == keys
+    assert shape.sort_keys("name") == (SortKey("name"), SortKey("id"))
+
+
+@pytest.mark.parametrize(
+    ("order", "fragment"),
+    [("species", "cannot sort by `species`"), ("name,name", "`name` is named twice")],
+)
+def test_an_order_over_keys_a_list_cannot_sort_by_is_a_mistake(order: str, fragment: str) -> None:
+    with pytest.raises(ValueError, match=f"order '{order}': .*{fragment}"):
+        Resource(ExamplePet, ExamplePetPublic, noun="example pet", order=order)
+
+
+def test_the_list_route_and_its_sort_parameter_say_the_default_order(api: TestClient) -> None:
+    operation = api.get("/openapi.json").json()["paths"][PATH]["get"]
+
+    assert operation["description"].endswith("Without `sort`, in `id` order.")
+    sort = next(each for each in operation["parameters"] if each["name"] == "sort")
+    assert sort["description"].endswith("Ties are broken by `id`. Default: `id`.")

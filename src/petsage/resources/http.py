@@ -152,7 +152,7 @@ def _page_parameters(shape: ListShape) -> list[inspect.Parameter]:
     sortable = ", ".join(f"`{name}`" for name in sorted(shape.sortable))
     sort_text = (
         f"Comma-separated keys, `-` for descending, as `-created_at,id`; one of {sortable}. "
-        "Ties are broken by `id`."
+        f"Ties are broken by `id`. Default: `{shape.default_order}`."
     )
     return [
         _keyword(

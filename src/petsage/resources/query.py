@@ -5,7 +5,7 @@ from the shape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import Column, inspect
@@ -60,15 +60,35 @@ class ListQuery:
 
 @dataclass(frozen=True)
 class ListShape:
-    """The filters and sort keys a table's `listed(...)` marks allow."""
+    """The filters and sort keys a table's `listed(...)` marks allow, and the order of a list
+    that asks for none (`default_sort`: by `id` unless the resource says otherwise)."""
 
     filters: tuple[Filter, ...]  # each with value None: the parameters a list may take
     sortable: frozenset[str]
     columns: dict[str, Column[Any]] = field(repr=False)
+    default_sort: tuple[SortKey, ...] = BY_ID
 
     @classmethod
-    def of(cls, row: type[Any]) -> ListShape:
-        """The shape of the mapped class `row`, keyed by its attribute names."""
+    def of(cls, row: type[Any], *, order: str | None = None) -> ListShape:
+        """The shape of the mapped class `row`, keyed by its attribute names; `order` (a
+        `sort` parameter's text, `-started_at`) is its lists' default order. An order over
+        keys that cannot be sorted by is a mistake in the code: ValueError."""
+        shape = cls._of(row)
+        if not order:
+            return shape
+        try:
+            return replace(shape, default_sort=shape.sort_keys(order))
+        except QueryRefused as refused:
+            found = "; ".join(each["message"] for each in refused.context["problems"])
+            raise ValueError(f"order {order!r}: {found}") from None
+
+    @property
+    def default_order(self) -> str:
+        """The default order as a `sort` parameter says it: `-started_at,id`."""
+        return ",".join(("-" if key.descending else "") + key.field for key in self.default_sort)
+
+    @classmethod
+    def _of(cls, row: type[Any]) -> ListShape:
         columns = {prop.key: prop.columns[0] for prop in inspect(row).column_attrs}
         filters: list[Filter] = []
         sortable = set(ALWAYS_SORTABLE)
@@ -90,9 +110,10 @@ class ListShape:
         return frozenset(names | {each.parameter for each in self.filters})
 
     def sort_keys(self, text: str | None) -> tuple[SortKey, ...]:
-        """`-birth_date,name` as sort keys, `id` appended; unknown or repeated keys refused."""
+        """`-birth_date,name` as sort keys, `id` appended; unknown or repeated keys refused.
+        No text: the default order."""
         if not text:
-            return BY_ID
+            return self.default_sort
         keys = [_sort_key(part.strip()) for part in text.split(",")]
         names = [key.field for key in keys]
         problems = [

@@ -15,6 +15,7 @@ owned resource that they own, every row with `<feature>:admin`.
 # No `from __future__ import annotations`: FastAPI reads these endpoints' annotations as
 # objects, and the models are only known when the router is built.
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -122,9 +123,11 @@ def _add_list(router: APIRouter, resource: Resource[Any, Any], names: _Names) ->
 
     query = Annotated[ListQuery, Depends(resource.list_query)]
     _annotate(endpoint, f"list_{names.many}", query=query, caller=names.caller("read"))
+    default = f"Without `sort`, in `{resource.shape.default_order}` order."
     router.get(
         "",
         summary=f"List {names.plural}",
+        description=f"{inspect.cleandoc(endpoint.__doc__ or '')} {default}",
         response_model=Page[resource.public],  # type: ignore[name-defined]
         responses=names.responses(LIST_RESPONSES),
     )(endpoint)

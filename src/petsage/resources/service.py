@@ -44,11 +44,14 @@ PublicT = TypeVar("PublicT", bound=ResourcePublic)
 
 
 class Resource(Generic[RowT, PublicT]):
-    """The rows of `row`, answered as `public`; `noun` names one in messages ("pet profile")."""
+    """The rows of `row`, answered as `public`; `noun` names one in messages ("pet profile");
+    `order` is a list's order when the caller asks for none (`"-started_at"`; default `id`)."""
 
-    def __init__(self, row: type[RowT], public: type[PublicT], *, noun: str) -> None:
+    def __init__(
+        self, row: type[RowT], public: type[PublicT], *, noun: str, order: str | None = None
+    ) -> None:
         self.row, self.public, self.noun = row, public, noun
-        self.shape = ListShape.of(row)
+        self.shape = ListShape.of(row, order=order)
         self._integrity = IntegrityGuard(row, noun)
         self._owner = owner_column(row.__table__)  # type: ignore[attr-defined]
         # Read by other resources' reference checks, which know only the table.

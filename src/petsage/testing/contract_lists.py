@@ -4,9 +4,11 @@ parameters a list refuses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from petsage.resources import ID_MAX, LIMIT_MAX
+from petsage.resources.query import SORT_PARAMETER
 from petsage.testing.contract_api import ResourceApi, names, ordered_values
 from petsage.testing.contract_base import ContractBase
 from petsage.testing.field_rules import FieldRule
@@ -113,6 +115,25 @@ class ListContract(ContractBase):
         )
         assert [item["id"] for item in items] == [item["id"] for item in expected]
 
+    def test_unsorted_list_comes_in_the_default_order(self, api: ResourceApi) -> None:
+        """Without `?sort=`, the resource's own order (`Resource(..., order=...)`, else `id`),
+        as the `sort` parameter's OpenAPI description says."""
+        shape = self.resource.shape
+        self.rows_with_values(api, shape.default_sort[0].field)
+        answer = api.client.get(api.path, params={"limit": LIMIT_MAX})
+        assert answer.status_code == 200, answer.text
+        items = answer.json()["items"]
+        rules = self.public_rules()
+        expected = sorted(items, key=lambda item: item["id"])
+        # Stable sorts, the last key first: each earlier key decides among the later's ties.
+        for key in reversed(shape.default_sort):
+            rule = rules.get(key.field)
+            expected.sort(key=partial(sort_value, rule, key.field), reverse=key.descending)
+        assert [item["id"] for item in items] == [item["id"] for item in expected]
+        operation = api.client.get("/openapi.json").json()["paths"][api.path]["get"]
+        sort = next(each for each in operation["parameters"] if each["name"] == SORT_PARAMETER)
+        assert f"Default: `{shape.default_order}`." in sort["description"]
+
     def test_unknown_sort_key_is_refused(self, api: ResourceApi) -> None:
         answer = api.client.get(api.path, params={"sort": "zz_unknown"})
         assert names(answer, "query", "sort"), answer.text
@@ -127,7 +148,7 @@ class ListContract(ContractBase):
             assert names(answer, "query", name), answer.text
 
     def test_paging(self, api: ResourceApi) -> None:
-        """Pages in id order that neither overlap nor skip, each with the total."""
+        """Pages in the list's order that neither overlap nor skip, each with the total."""
         made = [api.create()["id"] for _ in range(PAGED_ROWS)]
         seen: list[int] = []
         for offset in range(0, PAGED_ROWS + ROWS_PER_PAGE, ROWS_PER_PAGE):
@@ -141,7 +162,9 @@ class ListContract(ContractBase):
             )
             assert len(page["items"]) == max(0, min(ROWS_PER_PAGE, PAGED_ROWS - offset))
             seen += [item["id"] for item in page["items"]]
-        assert seen == sorted(made)
+        whole = api.client.get(api.path, params={"limit": LIMIT_MAX}).json()["items"]
+        assert seen == [item["id"] for item in whole]
+        assert sorted(seen) == sorted(made)
 
     def test_page_bounds(self, api: ResourceApi, bad_page: BadParameter) -> None:
         answer = api.client.get(api.path, params={bad_page.name: bad_page.value})
@@ -185,6 +208,12 @@ def query_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def sort_value(rule: FieldRule | None, field: str, item: dict[str, Any]) -> Any:
+    """What an item sorts by on `field`: as `null_last_key` for a field with a rule, else the
+    value itself (`id`)."""
+    return item[field] if rule is None else null_last_key(rule, item[field])
 
 
 def null_last_key(rule: FieldRule, value: Any) -> tuple[int, Any]:

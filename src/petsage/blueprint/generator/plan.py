@@ -25,6 +25,7 @@ from petsage.blueprint.generator.render import (
 )
 from petsage.blueprint.generator.request import FeatureRequest, parse_request
 from petsage.blueprint.generator.request_rules import check_fields, check_owned
+from petsage.blueprint.generator.table_rules import check_order
 from petsage.blueprint.generator.write import refuse_existing, write_feature
 
 
@@ -131,7 +132,12 @@ def feature_spec(
     fields = check_fields(request, names, features=features, tables=tables)
     owned = check_owned(request)
     return FeatureSpec(
-        names, request.requirements, fields, protected=request.auth != "none", owned=owned
+        names,
+        request.requirements,
+        fields,
+        protected=request.auth != "none",
+        owned=owned,
+        order=check_order(request),
     )
 
 

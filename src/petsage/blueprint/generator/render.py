@@ -52,6 +52,8 @@ class FeatureSpec:
     # A resource's access rule: scopes needed (else open), rows owned by their creators.
     protected: bool = True
     owned: bool = False
+    # A resource's default list order (`-started_at`), None for the kit's (by id).
+    order: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ def _context(feature: FeatureSpec, revision: Revision | None) -> dict[str, Any]:
         "path": names.path,
         "description": names.description,
         "requirements": feature.requirements,
+        "order": feature.order,
         "revision": revision.id if revision else None,
         "down_revision": down,
         "down_revision_literal": f'"{down}"' if down else "None",

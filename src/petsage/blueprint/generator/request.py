@@ -74,6 +74,14 @@ class FeatureRequest(BaseModel):
         default_factory=dict,
         description="A resource's fields, in order: name -> {type: ..., options}.",
     )
+    order: str | None = Field(
+        default=None,
+        description=(
+            "A resource's list order when the caller gives no ?sort=: comma-separated "
+            "fields with sort: true (or id, created_at), - for descending. Default: id."
+        ),
+        examples=["-started_at", "name,-birth_date"],
+    )
 
 
 def request_schema() -> dict[str, Any]:

@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -133,14 +133,12 @@ def pet_rows(chance: random.Random, now: datetime) -> Iterator[dict[str, Any]]:
     for owner in range(OWNERS):
         for pet in range(PETS_PER_OWNER):
             busy = owner == 0 and pet == 0
-            born = date(2010, 1, 1) + timedelta(days=chance.randrange(14 * 365))
             yield {
                 "owner_id": owner_name(owner),
                 "name": f"pet {owner}-{pet}",
                 "species": chance.choice(SPECIES),
                 "sex": chance.choice(("female", "male", "unknown")),
                 "neutered": chance.random() < 0.5,
-                "birth_date": born.isoformat(),
                 "weight_kg": Decimal(chance.randrange(100, 60_000)) / 1000,
                 "daily_activity_goal_minutes": BUSY_GOAL_MINUTES
                 if busy

@@ -14,6 +14,7 @@ import attacks
 import check_cli
 import liveness
 import observability
+import pet_insights
 import readiness
 import resource_auth
 import resource_list
@@ -34,6 +35,7 @@ BENCHMARKS = (
     attacks,
     token_verification,
     resource_auth,
+    pet_insights,
 )
 
 

@@ -235,4 +235,4 @@ def test_feature_schema_prints_the_request_files_json_schema() -> None:
     assert keys | {"fields", "order"} == set(schema["properties"])
     field = schema["properties"]["fields"]["additionalProperties"]
     assert field["discriminator"]["propertyName"] == "type"
-    assert len(field["oneOf"]) == 13
+    assert len(field["oneOf"]) == 14

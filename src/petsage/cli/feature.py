@@ -30,9 +30,10 @@ app = typer.Typer(
 
 FIELD_HELP = (
     "A resource's field, NAME:TYPE[(ARGS)][?][:OPTION]...; repeat it. Types: str text int "
-    "decimal float bool date datetime enum email url uuid ref. `?`: optional. ARGS: str(100), "
-    "decimal(5,2), enum(dog,cat), ref(pet_profile[,cascade]). OPTIONs: 100 (str length), "
-    "MIN..MAX, unique, index, filter, sort, default=V, example=V, description=TEXT, "
+    "decimal float bool date datetime partial_date enum email url uuid ref. `?`: optional. "
+    "ARGS: str(100), text(2000), decimal(5,2), enum(dog,cat), ref(pet_profile[,cascade]). "
+    "OPTIONs: 100 (str or text length), MIN..MAX, unique, index, filter, sort, not_future, "
+    "future_slack_seconds=N, default=V, example=V, description=TEXT, "
     "pattern=REGEX (last). Examples: name:str:100 'species:enum(dog,cat):filter' "
     "'birth_date:date?:filter:sort' 'weight_kg:decimal(5,2)?:0.01..500:sort' "
     "neutered:bool:default=false."

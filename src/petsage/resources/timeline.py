@@ -17,13 +17,24 @@ values do on both databases: `timestamptz` on PostgreSQL, fixed-width naive UTC 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Integer, and_, column, func, select, values
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    column,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -34,6 +45,13 @@ Granularity = Literal["day", "week"]
 # A year, leap day included: the longest range a caller may ask to cut.
 MAX_DAYS = 366
 _DAYS_IN_WEEK = 7
+# One instance each, shared by every parameter: SQLAlchemy memoises a type's cache key on it.
+_INDEX, _INSTANT = Integer(), UTCDateTime()
+_INDEX_COLUMN, _LO_COLUMN, _HI_COLUMN = (
+    column("i", _INDEX),
+    column("lo", _INSTANT),
+    column("hi", _INSTANT),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +160,7 @@ async def bucket_totals(
     the span. One query; a span without rows gives zeros."""
     if not spans:
         return []
-    listed = values(
-        column("i", Integer), column("lo", UTCDateTime()), column("hi", UTCDateTime()), name="spans"
-    ).data([(index, span.lo, span.hi) for index, span in enumerate(spans)])
-    bounds = listed.cte("spans")
+    bounds = _spans(len(spans))
     # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN).
     matching = and_(*where, at >= bounds.c.lo, at < bounds.c.hi)
     names = list(sums)
@@ -159,7 +174,37 @@ async def bucket_totals(
         .group_by(bounds.c.i)
         .order_by(bounds.c.i)
     )
-    rows = (await session.execute(statement)).all()
+    values: dict[str, Any] = {}
+    for n, span in enumerate(spans):
+        values.update({f"i_{n}": n, f"lo_{n}": span.lo, f"hi_{n}": span.hi})
+    rows = (await session.execute(statement, values)).all()
     return [
         Totals(spans[row[0]], dict(zip(names, row[2:], strict=True)), int(row[1])) for row in rows
     ]
+
+
+@functools.lru_cache(maxsize=32)
+def _spans(count: int) -> CTE:
+    """`count` rows of parameters (i, lo, hi) as a VALUES list, typed as the time column is;
+    the values are sent with the query.
+
+    Text, not `sqlalchemy.values()`: SQLAlchemy caches no statement holding a `values()` with
+    data, and compiling ~370 rows costs more than running the query. This text depends only on
+    `count`, and its parameters share two type objects (whose cache keys SQLAlchemy memoises),
+    so the statement is compiled once and reused. Both databases name a VALUES list's columns
+    column1, column2, ...
+    """
+    rows = ", ".join(f"(:i_{n}, :lo_{n}, :hi_{n})" for n in range(count))
+    typed = [
+        bind
+        for n in range(count)
+        for bind in (
+            bindparam(f"i_{n}", type_=_INDEX),
+            bindparam(f"lo_{n}", type_=_INSTANT),
+            bindparam(f"hi_{n}", type_=_INSTANT),
+        )
+    ]
+    # Only numbers are formatted into the text; every value is a bound parameter.
+    listed = f"SELECT column1 AS i, column2 AS lo, column3 AS hi FROM (VALUES {rows}) AS listed"  # noqa: S608
+    typed_text = text(listed).bindparams(*typed)
+    return typed_text.columns(_INDEX_COLUMN, _LO_COLUMN, _HI_COLUMN).cte("spans")

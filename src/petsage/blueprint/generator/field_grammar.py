@@ -3,15 +3,17 @@
     NAME:TYPE[(ARGS)][?][:OPTION]...
 
 - `?` after the type: optional (nullable, may be left out).
-- ARGS: `str(100)` max length, `decimal(5,2)` digits and places, `enum(dog,cat)` the values,
-  `ref(pet_profile)` or `ref(pet_profile,cascade)` the feature and what deleting its row does.
-- OPTION: a bare number after `str` is its max length (`name:str:100`); `MIN..MAX` bounds an
-  int, decimal or float (either side may be left out: `0.01..500`, `1..`); `unique`, `index`,
-  `filter`, `sort`, `optional` switch an option on; `default=V`, `example=V` (V read as YAML:
-  `false`, `12.5`, `Rex`) and `description=TEXT`; `pattern=REGEX` comes last and takes the rest,
-  colons and all.
+- ARGS: `str(100)` or `text(2000)` max length, `decimal(5,2)` digits and places,
+  `enum(dog,cat)` the values, `ref(pet_profile)` or `ref(pet_profile,cascade)` the feature and
+  what deleting its row does.
+- OPTION: a bare number after `str` or `text` is its max length (`name:str:100`); `MIN..MAX`
+  bounds an int, decimal or float (either side may be left out: `0.01..500`, `1..`); `unique`,
+  `index`, `filter`, `sort`, `optional`, `not_future` switch an option on; `default=V`,
+  `example=V` (V read as YAML: `false`, `12.5`, `Rex`), `future_slack_seconds=N` and
+  `description=TEXT`; `pattern=REGEX` comes last and takes the rest, colons and all.
 
 Examples: `name:str:100`, `'species:enum(dog,cat):filter'`, `'birth_date:date?:filter:sort'`,
+`'born:partial_date?:not_future:sort'`, `started_at:datetime:not_future:future_slack_seconds=300`,
 `'weight_kg:decimal(5,2)?:0.01..500:sort'`, `neutered:bool:default=false`,
 `'owner_id:ref(pet_profile,cascade)'`.
 """
@@ -26,9 +28,11 @@ import yaml
 
 from petsage.blueprint.generator.names import GeneratorError
 
-FIELD = re.compile(r"(?P<name>[^:]+):(?P<type>[a-z]+)(?:\((?P<args>[^)]*)\))?(?P<optional>\?)?")
-FLAGS = frozenset({"unique", "index", "filter", "sort", "optional"})
-VALUED = frozenset({"default", "example", "description", "pattern"})
+FIELD = re.compile(r"(?P<name>[^:]+):(?P<type>[a-z_]+)(?:\((?P<args>[^)]*)\))?(?P<optional>\?)?")
+FLAGS = frozenset({"unique", "index", "filter", "sort", "optional", "not_future"})
+VALUED = frozenset({"default", "example", "description", "pattern", "future_slack_seconds"})
+# Types whose length a bare number or a single argument gives: `str(100)`, `text:2000`.
+LENGTHY = frozenset({"str", "text"})
 RANGE = re.compile(r"(?P<min>[^.]*(?:\.\d+)?)\.\.(?P<max>.*)")
 
 
@@ -64,7 +68,7 @@ def _arguments(spec: str, kind: str, args: str | None) -> dict[str, Any]:
     parts = [part.strip() for part in args.split(",")]
     if kind == "enum":
         return {"values": parts}
-    if kind == "str" and len(parts) == 1:
+    if kind in LENGTHY and len(parts) == 1:
         return {"max_length": _number(spec, parts[0])}
     if kind == "decimal" and len(parts) == 2:
         return {"digits": _number(spec, parts[0]), "places": _number(spec, parts[1])}
@@ -86,7 +90,7 @@ def _options(spec: str, kind: str, text: str) -> dict[str, Any]:
             options[key] = value if key == "description" else yaml.safe_load(value)
         elif option in FLAGS:
             options[option] = True
-        elif kind == "str" and option.isdigit():
+        elif kind in LENGTHY and option.isdigit():
             options["max_length"] = int(option)
         elif (bounds := RANGE.fullmatch(option)) is not None:
             options |= {

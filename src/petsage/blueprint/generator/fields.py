@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 # PostgreSQL's INTEGER, the column an `int` field gets: the models refuse what it cannot hold.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 STR_MAX = 10_000
+# A text field's max_length: a bound the model checks (the column stays TEXT).
+TEXT_MAX = 1_000_000
+# A not-future datetime's slack: a client's clock may run up to a day fast.
+SLACK_MAX = 86_400
 # Free text rendered inside double-quoted literals on one line of generated code.
 ONE_LINE_PATTERN = r'^[^"\\\x00-\x1f\x7f]*$'
 OneLine = Annotated[str, StringConstraints(min_length=1, max_length=72, pattern=ONE_LINE_PATTERN)]
@@ -64,6 +75,9 @@ class StrField(FieldOptions):
 class TextField(FieldOptions):
     type: Literal["text"]
     min_length: int = Field(default=1, ge=0)
+    max_length: int | None = Field(
+        default=None, ge=1, le=TEXT_MAX, description="At most this many characters (none)."
+    )
     default: OneLine | None = None
     example: OneLine | None = None
 
@@ -100,8 +114,14 @@ class BoolField(FieldOptions):
     example: bool | None = None
 
 
+NOT_FUTURE_DESCRIPTION = (
+    "Refuse a value in the future (422): for a day, after today anywhere on earth (UTC+14)."
+)
+
+
 class DateField(FieldOptions):
     type: Literal["date"]
+    not_future: bool = Field(default=False, description=NOT_FUTURE_DESCRIPTION)
     default: date | None = None
     example: date | None = None
 
@@ -110,7 +130,37 @@ class DatetimeField(FieldOptions):
     """A point in time, timezone-aware, stored and answered in UTC."""
 
     type: Literal["datetime"]
+    not_future: bool = Field(
+        default=False, description="Refuse a value after now (UTC) plus future_slack_seconds."
+    )
+    future_slack_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=SLACK_MAX,
+        description="With not_future: how far ahead of the server's clock a value may be, for "
+        "a client whose clock runs fast (0).",
+    )
     example: OneLine | None = Field(default=None, description="ISO 8601 with an offset.")
+
+
+def _partial_date_text(value: Any) -> Any:
+    """YAML reads `2019-05-04` as a date and `2019` as a number: both mean their text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+PartialDateText = Annotated[OneLine, BeforeValidator(_partial_date_text)]
+
+
+class PartialDateField(FieldOptions):
+    """A day (2019-05-04) or only a year (2019), stored as its text; filters and sorts compare
+    the text, which is time order with a year before its days (2019 < 2019-01-01)."""
+
+    type: Literal["partial_date"]
+    not_future: bool = Field(default=False, description=NOT_FUTURE_DESCRIPTION)
+    default: PartialDateText | None = None
+    example: PartialDateText | None = None
 
 
 class EnumField(FieldOptions):
@@ -161,6 +211,7 @@ AnyField = (
     | BoolField
     | DateField
     | DatetimeField
+    | PartialDateField
     | EnumField
     | EmailField
     | UrlField
@@ -170,11 +221,11 @@ AnyField = (
 FieldSpec = Annotated[AnyField, Field(discriminator="type")]
 FIELD_TYPES = (
     *("str", "text", "int", "decimal", "float", "bool", "date", "datetime"),
-    *("enum", "email", "url", "uuid", "ref"),
+    *("partial_date", "enum", "email", "url", "uuid", "ref"),
 )
 # Types whose values have an order: a filter on them also gets `_gte` and `_lte`, and sorting
 # by them means something.
-ORDERED = frozenset({"int", "decimal", "float", "date", "datetime"})
+ORDERED = frozenset({"int", "decimal", "float", "date", "datetime", "partial_date"})
 FILTERABLE = ORDERED | {"str", "bool", "enum", "email", "uuid", "ref"}
 SORTABLE = ORDERED | {"str", "enum", "email"}
 
@@ -182,3 +233,11 @@ SORTABLE = ORDERED | {"str", "enum", "email"}
 def spec_default(spec: AnyField) -> Any:
     """The field's `default`, None when it has none (or its type takes none)."""
     return getattr(spec, "default", None)
+
+
+def takers(key: str) -> list[str]:
+    """The field types that take the option `key`, in FIELD_TYPES order."""
+    by_type = {
+        get_args(model.model_fields["type"].annotation)[0]: model for model in get_args(AnyField)
+    }
+    return [kind for kind in FIELD_TYPES if key in by_type[kind].model_fields]

@@ -20,7 +20,9 @@ from petsage.blueprint.generator.request_rules import (
     ResourceField,
     constraints,
     is_indexed,
+    slack_seconds,
 )
+from petsage.blueprint.generator.value_rules import PARTIAL_DATE_LENGTH
 
 # field type -> (annotation in models.py, annotation in orm.py's Mapped[...])
 TYPES = {
@@ -32,6 +34,7 @@ TYPES = {
     "bool": ("bool", "bool"),
     "date": ("date", "date"),
     "datetime": ("AwareDatetime", "datetime"),
+    "partial_date": ("PartialDate", "str"),
     "enum": ("str", "str"),
     "email": ("EmailStr", "str"),
     "url": ("AnyHttpUrl", "str"),
@@ -47,6 +50,8 @@ SQL_TYPES = {
     "bool": ("sa.Boolean()", ""),
     "date": ("sa.Date()", ""),
     "datetime": ("sa.DateTime(timezone=True)", "UTCDateTime()"),
+    # Its own type only so the kit knows the text is ordered (filters `_gte`/`_lte`).
+    "partial_date": (f"sa.String(length={PARTIAL_DATE_LENGTH})", "PartialDateText()"),
     "email": (f"sa.String(length={EMAIL_MAX})", f"String({EMAIL_MAX})"),
     "url": (f"sa.String(length={URL_MAX})", f"String({URL_MAX})"),
     "uuid": ("sa.Uuid()", ""),
@@ -88,6 +93,9 @@ def model_type(field: ResourceField) -> Code:
         base = Call("Literal", tuple(literal(value) for value in spec.values), "[]")
     # A URL is validated as one; the kit stores its text (the column is a String).
     parts: list[Code] = [base]
+    if getattr(spec, "not_future", False):
+        slack = slack_seconds(spec)
+        parts.append(Call("NotFuture", (f"slack_seconds={slack}",) if slack else ()))
     if options:
         parts.append(Call("Field", tuple(options)))
     return Call("Annotated", tuple(parts), "[]") if len(parts) > 1 else base

@@ -34,6 +34,8 @@ MODEL_IMPORTS = (
     ("pydantic", "EmailStr", ("email",)),
     ("pydantic", "Field", USED),
     ("", "", ()),
+    ("petsage.resources", "NotFuture", USED),
+    ("petsage.resources", "PartialDate", ("partial_date",)),
     ("petsage.resources", "ResourcePatch", ALWAYS),
     ("petsage.resources", "ResourcePublic", ALWAYS),
 )
@@ -52,6 +54,7 @@ ORM_IMPORTS = (
     ("sqlalchemy.orm", "mapped_column", ALWAYS),
     ("", "", ()),
     ("petsage.database.base", "Base", ALWAYS),
+    ("petsage.database.columns", "PartialDateText", ("partial_date",)),
     ("petsage.database.columns", "UTCDateTime", ("datetime",)),
     ("petsage.resources", "OwnedRow", USED),
     ("petsage.resources", "ResourceRow", USED),

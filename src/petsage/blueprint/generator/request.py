@@ -14,7 +14,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
-from petsage.blueprint.generator.fields import FIELD_TYPES, ONE_LINE_PATTERN, FieldSpec, OneLine
+from petsage.blueprint.generator.fields import (
+    FIELD_TYPES,
+    ONE_LINE_PATTERN,
+    FieldSpec,
+    OneLine,
+    takers,
+)
 from petsage.blueprint.generator.names import GeneratorError
 
 # Who may call a resource: `scopes` asks for a token with `<feature>:read` (GET) or
@@ -126,12 +132,13 @@ def describe_error(error: ErrorDetails) -> str:
     location = [str(part) for part in error["loc"]]
     # A field's errors are located under its type's tag (fields.weight_kg.decimal.min): the
     # tag is the field's `type`, not a key the file has.
+    field_type = None
     if len(location) > 2 and location[0] == "fields" and location[2] in FIELD_TYPES:
-        del location[2]
+        field_type = location.pop(2)
     key = ".".join(location) or "request"
     kind = error["type"]
     if kind == "extra_forbidden":
-        return f"{key}: unknown key"
+        return _unknown_key(key, field_type, location[-1])
     if kind == "union_tag_not_found":
         return f"{key}.type: missing ({', '.join(FIELD_TYPES)})"
     if kind == "missing":
@@ -141,3 +148,11 @@ def describe_error(error: ErrorDetails) -> str:
     if kind == "union_tag_invalid":
         return f"{key}.type: unknown type {error['ctx']['tag']!r} ({', '.join(FIELD_TYPES)})"
     return f"{key}: {error['msg']}"
+
+
+def _unknown_key(key: str, field_type: str | None, option: str) -> str:
+    """An option of other field types (not_future on an int) says which take it."""
+    others = takers(option) if field_type is not None else []
+    if others:
+        return f"{key}: a {field_type} field does not take it (only {', '.join(others)})"
+    return f"{key}: unknown key"

@@ -16,7 +16,15 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AnyHttpUrl, AwareDatetime, EmailStr, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    AwareDatetime,
+    EmailStr,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 from sqlalchemy.dialects.postgresql.base import RESERVED_WORDS as POSTGRESQL_RESERVED
 from sqlalchemy.dialects.sqlite.base import SQLiteIdentifierPreparer
 
@@ -26,6 +34,7 @@ from petsage.blueprint.generator.fields import (
     INT_MIN,
     SORTABLE,
     AnyField,
+    DatetimeField,
     DecimalField,
     EnumField,
     FloatField,
@@ -36,6 +45,7 @@ from petsage.blueprint.generator.fields import (
 )
 from petsage.blueprint.generator.names import SNAKE_CASE, FeatureNames, GeneratorError, table_of
 from petsage.blueprint.generator.request import FeatureRequest
+from petsage.blueprint.generator.value_rules import not_future, partial_date
 
 # The owner column of an owned resource: `petsage.resources.OwnedRow`'s (the kit sits above the
 # blueprint, so it is stated here; tests/blueprint holds it to the kit).
@@ -44,6 +54,7 @@ OWNER_COLUMN = "owner_id"
 FIELD_NAME_MAX = 40
 # PostgreSQL truncates longer names, which would no longer match the models' names.
 IDENTIFIER_MAX = 63
+INF = float("inf")
 EMAIL_MAX = 254
 URL_MAX = 2083
 # Every resource row has these; SQLAlchemy's declarative classes reserve the last two.
@@ -52,7 +63,8 @@ SQL_RESERVED = frozenset(POSTGRESQL_RESERVED) | SQLiteIdentifierPreparer.reserve
 # Names models.py imports: a field's type alias (its CamelCase name) must not shadow one.
 MODEL_IMPORTS = frozenset(
     {"Annotated", "Literal", "BaseModel", "ConfigDict", "Field", "AnyHttpUrl", "AwareDatetime"}
-    | {"EmailStr", "Decimal", "UUID", "ResourcePatch", "ResourcePublic"}
+    | {"EmailStr", "Decimal", "UUID", "ResourcePatch", "ResourcePublic", "NotFuture"}
+    | {"PartialDate"}
 )
 
 
@@ -162,8 +174,10 @@ def _check_rules(key: str, spec: AnyField) -> None:
         raise GeneratorError(f"{key}.filter: a {spec.type} field cannot be filtered by")
     if spec.sort and spec.type not in SORTABLE:
         raise GeneratorError(f"{key}.sort: a {spec.type} field cannot be sorted by")
-    if isinstance(spec, StrField) and spec.min_length > spec.max_length:
+    if isinstance(spec, StrField | TextField) and spec.min_length > (spec.max_length or INF):
         raise GeneratorError(f"{key}.min_length: {spec.min_length} is above {spec.max_length}")
+    if isinstance(spec, DatetimeField) and spec.future_slack_seconds is not None:
+        _check_slack(key, spec)
     if isinstance(spec, IntField | DecimalField | FloatField):
         _check_range(key, spec)
     if isinstance(spec, EnumField):
@@ -179,6 +193,11 @@ def _check_rules(key: str, spec: AnyField) -> None:
             problem = exc.errors()[0]["msg"]
             message = f"{key}.{option}: {value} breaks the field's rules: {problem}"
             raise GeneratorError(message) from exc
+
+
+def _check_slack(key: str, spec: DatetimeField) -> None:
+    if not spec.not_future:
+        raise GeneratorError(f"{key}.future_slack_seconds: only with not_future: true")
 
 
 def _check_enum(key: str, spec: EnumField) -> None:
@@ -238,7 +257,7 @@ def constraints(spec: AnyField) -> dict[str, Any]:
         found = {"min_length": spec.min_length, "max_length": spec.max_length}
         found["pattern"] = spec.pattern
     elif isinstance(spec, TextField):
-        found = {"min_length": spec.min_length}
+        found = {"min_length": spec.min_length, "max_length": spec.max_length}
     elif isinstance(spec, IntField):
         found = {"ge": _or(spec.min, INT_MIN), "le": _or(spec.max, INT_MAX)}
     elif isinstance(spec, DecimalField):
@@ -275,10 +294,19 @@ def value_type(spec: AnyField) -> Any:
         "bool": bool,
         "date": date,
         "datetime": AwareDatetime,
+        "partial_date": Annotated[str, AfterValidator(partial_date)],
         "email": EmailStr,
         "url": AnyHttpUrl,
         "uuid": UUID,
         "ref": int,
         "enum": str,  # its values are checked by _check_enum
     }[spec.type]
-    return Annotated[base, Field(**constraints(spec))]
+    rules: list[Any] = [Field(**constraints(spec))]
+    if getattr(spec, "not_future", False):
+        rules.append(AfterValidator(not_future(slack_seconds(spec))))
+    return Annotated[(base, *rules)]
+
+
+def slack_seconds(spec: AnyField) -> int:
+    """How far ahead of now a not-future datetime may be (0 for a date: a day has no slack)."""
+    return (spec.future_slack_seconds or 0) if isinstance(spec, DatetimeField) else 0

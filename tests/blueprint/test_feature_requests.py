@@ -232,7 +232,7 @@ def test_feature_schema_prints_the_request_files_json_schema() -> None:
     schema = json.loads(result.stdout)
     assert schema["additionalProperties"] is False
     keys = {"feature", "description", "requirements", "resource", "noun", "path", "auth", "owned"}
-    assert keys | {"fields", "order"} == set(schema["properties"])
+    assert keys | {"fields", "order", "indexes"} == set(schema["properties"])
     field = schema["properties"]["fields"]["additionalProperties"]
     assert field["discriminator"]["propertyName"] == "type"
     assert len(field["oneOf"]) == 14

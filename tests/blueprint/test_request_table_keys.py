@@ -146,19 +146,19 @@ def test_a_ref_to_its_own_feature_uses_the_nouns_table() -> None:
 
 def test_noun_on_the_command_line(project: Path) -> None:
     result = petsage(
-        "feature", "new", "activity_tracker", "--noun", "activity", "--field", "minutes:int",
+        "feature", "new", "exercise_log", "--noun", "exercise", "--field", "minutes:int",
         "--dry-run", "--json", "--root", str(project),
     )  # fmt: skip
 
     assert result.exit_code == 0, result.output
     written = json.loads(result.stdout)
     assert (written["name"], written["noun"], written["path"], written["tag"]) == (
-        "activity_tracker",
-        "activity",
-        "/activities",
-        "Activity Tracker",
+        "exercise_log",
+        "exercise",
+        "/exercises",
+        "Exercise Log",
     )
-    assert "src/petsage/features/activity_tracker/orm.py" in written["files"]
+    assert "src/petsage/features/exercise_log/orm.py" in written["files"]
 
 
 def test_a_noun_whose_table_is_taken_is_refused(project: Path) -> None:
@@ -217,3 +217,62 @@ def test_order_is_a_resources_key() -> None:
 
 def test_the_generators_always_sortable_keys_are_the_kits() -> None:
     assert ALWAYS_SORTABLE == KIT_ALWAYS_SORTABLE
+
+
+def test_composite_indexes_are_in_the_orm_and_the_migration() -> None:
+    request = {**TRACKER, "indexes": [["pet_id", "minutes"], ["owner_id", "created_at"]]}
+
+    files = render(request)
+
+    orm, migration = files["orm.py"], files["versions/0042_activity_tracker.py"]
+    assert "from sqlalchemy import CheckConstraint, ForeignKey, Index" in orm
+    assert '        Index("ix_activities_pet_id_minutes", "pet_id", "minutes"),' in orm
+    assert '        Index("ix_activities_owner_id_created_at", "owner_id", "created_at"),' in orm
+    create = [
+        "    op.create_index(",
+        '        op.f("ix_activities_pet_id_minutes"),',
+        '        "activities",',
+        '        ["pet_id", "minutes"],',
+        "        unique=False,",
+        "    )",
+    ]
+    assert "\n".join(create) in migration
+    assert 'op.drop_index(op.f("ix_activities_pet_id_minutes"), table_name="activities")' in (
+        migration
+    )
+
+
+def test_without_indexes_nothing_imports_index() -> None:
+    assert "Index" not in render(TRACKER)["orm.py"]
+
+
+@pytest.mark.parametrize(
+    ("indexes", "line"),
+    [
+        ([["pet_id"]], "indexes.0: List should have at least 2 items"),
+        ([["pet_id", "kind"]], "indexes.0: 'kind' is not a column; columns: ['pet_id', "),
+        ([["pet_id", "pet_id"]], "indexes.0: a column is named twice"),
+        ([["pet_id", "minutes"], ["pet_id", "minutes"]], "indexes.1: the same index as indexes.0"),
+        ([["pet_id", "created_at", "owner_id", "id"]], "indexes.0: 'id' is not a column"),
+    ],
+)
+def test_bad_indexes_are_refused_naming_the_key(indexes: list[list[str]], line: str) -> None:
+    with pytest.raises(GeneratorError) as refused:
+        render({**TRACKER, "indexes": indexes})
+
+    assert str(refused.value).startswith(line)
+
+
+def test_an_index_name_over_63_characters_is_refused() -> None:
+    fields = {**TRACKER["fields"], "a" * 30: {"type": "int"}, "b" * 30: {"type": "int"}}
+    request = {**TRACKER, "fields": fields, "indexes": [["a" * 30, "b" * 30]]}
+
+    with pytest.raises(GeneratorError, match=r"^indexes\.0: 'ix_activities_a+_b+', its name"):
+        render(request)
+
+
+def test_owner_id_is_a_column_only_of_an_owned_table() -> None:
+    request = {**TRACKER, "owned": False, "indexes": [["owner_id", "minutes"]]}
+
+    with pytest.raises(GeneratorError, match=r"^indexes\.0: 'owner_id' is not a column"):
+        render(request)

@@ -25,7 +25,7 @@ from petsage.blueprint.generator.render import (
 )
 from petsage.blueprint.generator.request import FeatureRequest, parse_request
 from petsage.blueprint.generator.request_rules import check_fields, check_owned
-from petsage.blueprint.generator.table_rules import check_order
+from petsage.blueprint.generator.table_rules import check_indexes, check_order
 from petsage.blueprint.generator.write import refuse_existing, write_feature
 
 
@@ -138,6 +138,7 @@ def feature_spec(
         protected=request.auth != "none",
         owned=owned,
         order=check_order(request),
+        indexes=check_indexes(request, names.table, owned=owned),
     )
 
 

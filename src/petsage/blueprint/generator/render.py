@@ -54,6 +54,8 @@ class FeatureSpec:
     owned: bool = False
     # A resource's default list order (`-started_at`), None for the kit's (by id).
     order: str | None = None
+    # Composite indexes, each its columns in order.
+    indexes: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,9 @@ def _context(feature: FeatureSpec, revision: Revision | None) -> dict[str, Any]:
         "down_revision_literal": f'"{down}"' if down else "None",
     }
     if revision is not None:
-        context |= resource_context(feature.fields, names.name, names.table, owned=feature.owned)
+        context |= resource_context(
+            feature.fields, names.name, names.table, owned=feature.owned, indexes=feature.indexes
+        )
         context["access"] = (
             f'Access.scopes("{names.name}")' if feature.protected else "Access.none()"
         )

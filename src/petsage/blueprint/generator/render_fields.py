@@ -22,6 +22,7 @@ from petsage.blueprint.generator.request_rules import (
     is_indexed,
     slack_seconds,
 )
+from petsage.blueprint.generator.table_rules import index_name
 from petsage.blueprint.generator.value_rules import PARTIAL_DATE_LENGTH
 
 # field type -> (annotation in models.py, annotation in orm.py's Mapped[...])
@@ -205,10 +206,17 @@ def _sql_number(value: float | Decimal) -> str:
     return format(value, "f") if isinstance(value, Decimal) else repr(value)
 
 
-def table_args_lines(fields: tuple[ResourceField, ...]) -> list[str]:
+def table_args_lines(
+    fields: tuple[ResourceField, ...], table: str, indexes: tuple[tuple[str, ...], ...] = ()
+) -> list[str]:
+    """orm.py's `__table_args__`: the fields' checks, then the composite indexes."""
     constraints_ = [
         Call("CheckConstraint", (Text(sql), f"name={literal(name)}"))
         for name, sql in checks(fields)
+    ]
+    constraints_ += [
+        Call("Index", (literal(index_name(table, columns)), *map(literal, columns)))
+        for columns in indexes
     ]
     if not constraints_:
         return []
@@ -275,15 +283,23 @@ def indexed(table: str, fields: tuple[ResourceField, ...]) -> list[tuple[str, st
 
 
 def index_lines(
-    table: str, fields: tuple[ResourceField, ...], *, owned: bool
+    table: str,
+    fields: tuple[ResourceField, ...],
+    *,
+    owned: bool,
+    indexes: tuple[tuple[str, ...], ...] = (),
 ) -> tuple[list[str], list[str]]:
     """The migration's `op.create_index` lines, and the downgrade's `op.drop_index` lines;
-    an owned table's owner column is indexed too (every call filters on it)."""
+    an owned table's owner column is indexed too (every call filters on it), and the
+    composite `indexes` follow."""
     up, down = [], []
-    owner = [(f"ix_{table}_{OWNER_COLUMN}", OWNER_COLUMN)] if owned else []
-    for index, column in [*indexed(table, fields), *owner]:
+    owner = [(f"ix_{table}_{OWNER_COLUMN}", (OWNER_COLUMN,))] if owned else []
+    single = [(index, (column,)) for index, column in indexed(table, fields)]
+    composite = [(index_name(table, columns), columns) for columns in indexes]
+    for index, columns in [*single, *owner, *composite]:
         name = f'op.f("{index}")'
-        create = Call("op.create_index", (name, literal(table), f"[{literal(column)}]"))
+        listed = f"[{', '.join(map(literal, columns))}]"
+        create = Call("op.create_index", (name, literal(table), listed))
         up += lay_out(Call(create.head, (*create.args, "unique=False")), indent=4)
         down += lay_out(Call("op.drop_index", (name, f"table_name={literal(table)}")), indent=4)
     return up, down

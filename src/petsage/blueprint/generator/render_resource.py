@@ -47,6 +47,7 @@ ORM_IMPORTS = (
     ("", "", ()),
     ("sqlalchemy", "CheckConstraint", USED),
     ("sqlalchemy", "ForeignKey", ("ref",)),
+    ("sqlalchemy", "Index", USED),
     ("sqlalchemy", "Numeric", ("decimal",)),
     ("sqlalchemy", "String", ("str", "enum", "email", "url")),
     ("sqlalchemy", "Text", ("text",)),
@@ -64,23 +65,29 @@ DOCSTRING_WIDTH = 100
 
 
 def resource_context(
-    fields: tuple[ResourceField, ...], name: str, table: str, *, owned: bool
+    fields: tuple[ResourceField, ...],
+    name: str,
+    table: str,
+    *,
+    owned: bool,
+    indexes: tuple[tuple[str, ...], ...] = (),
 ) -> dict[str, Any]:
     """The lines of the feature `name` (its table `table`, its rows `owned` by their
     creators); `requires`: the other features its refs point at (a ref to its own table
     requires nothing)."""
-    up, down = lines.index_lines(table, fields, owned=owned)
+    up, down = lines.index_lines(table, fields, owned=owned, indexes=indexes)
+    table_args = lines.table_args_lines(fields, table, indexes)
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
     row_base = "OwnedRow" if owned else "ResourceRow"
-    orm_body = [row_base, *lines.table_args_lines(fields), *lines.column_lines(fields)]
+    orm_body = [row_base, *table_args, *lines.column_lines(fields)]
     return {
         "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join(model_body)),
         "aliases": lines.alias_lines(fields),
         "base_fields": lines.base_lines(fields),
         "update_fields": lines.update_lines(fields),
         "orm_imports": _imports(ORM_IMPORTS, fields, "\n".join(orm_body)),
-        "table_args": lines.table_args_lines(fields),
+        "table_args": table_args,
         "row_base": row_base,
         "columns": lines.column_lines(fields),
         "migration_columns": lines.migration_column_lines(fields, owned=owned),

@@ -8,7 +8,7 @@ request that breaks the model is refused with one line naming the key
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -87,6 +87,14 @@ class FeatureRequest(BaseModel):
             "fields with sort: true (or id, created_at), - for descending. Default: id."
         ),
         examples=["-started_at", "name,-birth_date"],
+    )
+    indexes: list[Annotated[list[str], Field(min_length=2)]] = Field(
+        default_factory=list,
+        description=(
+            "A resource's composite indexes, each a list of two or more columns (fields, "
+            "created_at, owner_id): [[pet_id, started_at]] gives ix_<table>_pet_id_started_at."
+        ),
+        examples=[[["pet_id", "started_at"]]],
     )
 
 

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from petsage.blueprint.generator.names import GeneratorError
 from petsage.blueprint.generator.request import FeatureRequest
+from petsage.blueprint.generator.request_rules import IDENTIFIER_MAX, OWNER_COLUMN
 
 # What a list may always sort by: `petsage.resources.row.ALWAYS_SORTABLE` (the kit sits above
 # the blueprint, so it is stated here; tests/blueprint holds it to the kit).
@@ -34,3 +37,41 @@ def check_order(request: FeatureRequest) -> str | None:
             raise GeneratorError(f"order: {name!r} comes after id, which never ties")
         named.append(name)
     return ",".join(parts)
+
+
+def check_indexes(
+    request: FeatureRequest, table: str, *, owned: bool
+) -> tuple[tuple[str, ...], ...]:
+    """The request's composite indexes (`[[pet_id, started_at]]`), each over two or more
+    distinct columns of the table (its fields, `created_at`, an owned table's `owner_id`),
+    none twice, each name (`ix_<table>_<a>_<b>`) short enough for PostgreSQL and unlike a
+    single column's index."""
+    if request.indexes and not request.resource:
+        raise GeneratorError("indexes: only a resource has a table (resource: true)")
+    columns = [*request.fields, "created_at", *([OWNER_COLUMN] if owned else [])]
+    single = {f"ix_{table}_{name}" for name in [*columns, "id"]}
+    found: list[tuple[str, ...]] = []
+    for number, index in enumerate(request.indexes):
+        key = f"indexes.{number}"
+        for name in index:
+            if name not in columns:
+                raise GeneratorError(f"{key}: {name!r} is not a column; columns: {columns}")
+        if len(set(index)) < len(index):
+            raise GeneratorError(f"{key}: a column is named twice")
+        if tuple(index) in found:
+            raise GeneratorError(f"{key}: the same index as indexes.{found.index(tuple(index))}")
+        name = index_name(table, index)
+        if len(name) > IDENTIFIER_MAX:
+            raise GeneratorError(
+                f"{key}: {name!r}, its name in the database, is over {IDENTIFIER_MAX} "
+                "characters; shorten the fields' (or noun's) names"
+            )
+        if name in single:
+            raise GeneratorError(f"{key}: {name!r} is also a single column's index name")
+        found.append(tuple(index))
+    return tuple(found)
+
+
+def index_name(table: str, columns: Sequence[str]) -> str:
+    """`petsage.database.base`'s convention: `ix_activities_pet_id_started_at`."""
+    return f"ix_{table}_{'_'.join(columns)}"

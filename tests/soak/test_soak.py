@@ -1,6 +1,7 @@
-"""About three minutes of the soak test (`make soak` runs thirty): mixed load on a real `petsage
-serve`, issue 16's attacks among it (tests/support/soak_attacks.py), PostgreSQL stopped for 15 s
-every minute, and nothing may leak or break meanwhile.
+"""A minute and a half of the soak test by default (`make soak` runs thirty): mixed load on a
+real `petsage serve`, issue 16's attacks among it (tests/support/soak_attacks.py), PostgreSQL
+stopped twice for 15 s, and nothing may leak or break meanwhile. PETSAGE_TEST_SOAK_SECONDS sets
+the load's length (165 for the release run, as CI ran it until 2026-12-03).
 
 The driver and its criteria are in tests/support/soak.py and soak_report.py. The report goes
 to `soak-report.txt` in the test's temporary directory and to its captured output; the
@@ -9,22 +10,42 @@ assertion messages carry the figures.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.support.faults import missing_postgres_reason, postgres_required
-from tests.support.soak import SoakConfig, run_soak
+from tests.support.soak import END_SETTLE_SECONDS, SoakConfig, run_soak
+from tests.support.soak_attacks import ATTACK_KINDS
 from tests.support.soak_report import OWN_FD_MARGIN, RSS_GROWTH_LIMIT
 
 pytestmark = pytest.mark.slow
 
-# Two outages (at 60 s and 120 s), each followed by at least 30 s of load on a recovered
-# database. 165 s rather than 180: with the cluster's initdb and the server's start-up (15 s on
-# a quiet machine, up to a minute on a busy one) the test stays within about 3.5 minutes.
-CONFIG = SoakConfig(
-    seconds=165, db_cycle_seconds=60, db_down_seconds=15, warmup_seconds=25, rate=150
-)
+SECONDS_VARIABLE = "PETSAGE_TEST_SOAK_SECONDS"
+# 90 s by default: the suite must stay within 6 minutes on 2 cores, and the soak's load (its
+# clients and the server answering them) was its biggest single cost at 165 s. 90 s still holds
+# two outages (at 27 s and 54 s), the last followed by 21 s of load on a recovered database, and
+# 65 s of load after the warm-up against which RSS, descriptors and connections are compared.
+DEFAULT_SECONDS = 90.0
+DOWN_SECONDS = 15.0
+
+
+def soak_config(seconds: float) -> SoakConfig:
+    """Two outages spaced evenly, the second ending at least END_SETTLE_SECONDS before the end."""
+    cycle = (seconds - DOWN_SECONDS - END_SETTLE_SECONDS) // 2  # whole seconds: no rounding
+    config = SoakConfig(
+        seconds=seconds,
+        db_cycle_seconds=cycle,
+        db_down_seconds=DOWN_SECONDS,
+        warmup_seconds=25,
+        rate=150,
+    )
+    assert cycle > config.warmup_seconds, f"{seconds} s is too short for two outages"
+    return config
+
+
+CONFIG = soak_config(float(os.environ.get(SECONDS_VARIABLE, DEFAULT_SECONDS)))
 
 
 @pytest.fixture
@@ -37,13 +58,15 @@ def postgres_binaries() -> None:
 
 
 @pytest.mark.usefixtures("postgres_binaries")
-def test_three_minutes_of_mixed_load_with_the_database_cycled(tmp_path: Path) -> None:
+def test_mixed_load_with_the_database_cycled(tmp_path: Path) -> None:
     report = run_soak(CONFIG, tmp_path)
     text = report.render()
     (tmp_path / "soak-report.txt").write_text(text + "\n", encoding="utf-8")
     print(text)
 
     assert len(report.outages) == 2, "the database was not stopped and started twice"
+    unsent = [kind.name for kind in ATTACK_KINDS if not report.tallies[kind.name].count]
+    assert not unsent, f"attacks never sent: {unsent}"
     ready = report.tallies["ready"].statuses
     assert ready[503], f"readiness never saw the outage: {dict(ready)}"
     assert ready[200], f"readiness never answered 200: {dict(ready)}"

@@ -21,7 +21,7 @@ class Incident:
     reason: str
     # When its latest non-ok stretch began (a reopening or a change of severity inside the
     # merge gap), and how long the stretches before it were down: a merged incident's downtime
-    # is not its span. A stored incident (a day's rollup) keeps neither: its span counts.
+    # is not its span. A stored incident (a day's rollup) keeps both.
     resumed_at: datetime | None = None
     down_before: float = 0.0
 

@@ -4,7 +4,8 @@
 `status_daily_rollups`: seconds per status of each check (and `_overall`) per UTC day, kept
 for PETSAGE_STATUS_ROLLUP_DAYS, long after the raw events are pruned.
 `status_incidents`: the incidents of completed days, so that listing them never reads more
-than the last day or two of raw events.
+than the last day or two of raw events; with their downtime, which a merged incident's span is
+not (migration 0005).
 """
 
 from __future__ import annotations
@@ -60,3 +61,7 @@ class StatusIncident(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(String(REASON_MAX))
+    # Its latest stretch's start (NULL: one stretch) and the seconds down before it: the gaps
+    # a merge bridged are not downtime. Rows stored before 0005 have neither: their span counts.
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    down_before: Mapped[float] = mapped_column(Float(), default=0.0, server_default="0")

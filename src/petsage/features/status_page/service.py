@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -262,10 +262,25 @@ async def _recent_incidents(
         before=recent.start,
         limit=STORED_INCIDENTS_READ,
     )
+    cut = [_cut_at(recent, incident) for incident in stored]
     found = join_incidents(
-        [*stored, *recent.all_incidents(list(policy.checks))], merge_seconds=policy.merge_seconds
+        [*cut, *recent.all_incidents(list(policy.checks))], merge_seconds=policy.merge_seconds
     )
     return ongoing_first(found)[:INCIDENTS_SHOWN]
+
+
+def _cut_at(recent: Recent, incident: Incident) -> Incident:
+    """A stored incident that runs on past the raw span's start, ended there: the raw span's
+    own incident counts the rest, so that no stretch after the start is counted twice."""
+    start, end = recent.start, incident.ended_at
+    if end is None or end <= start:
+        return incident
+    if incident.latest_start <= start:  # its latest stretch covers the start
+        return replace(incident, ended_at=start)
+    # Stretches after the start: what the raw span saw of them there is taken off.
+    seen = recent.tally(incident.check, start, end)
+    down = incident.downtime(end) - seen.error - seen.degraded
+    return replace(incident, ended_at=start, resumed_at=start, down_before=max(0.0, down))
 
 
 @dataclass(frozen=True, slots=True)

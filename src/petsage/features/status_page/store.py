@@ -229,7 +229,7 @@ async def save_incidents(session: AsyncSession, incidents: Sequence[Incident]) -
     for offset in range(0, len(incidents), _ROWS_PER_STATEMENT):
         chunk = incidents[offset : offset + _ROWS_PER_STATEMENT]
         statement = insert(StatusIncident).values([_incident_row(i) for i in chunk])
-        columns = {name: statement.excluded[name] for name in ("severity", "ended_at", "reason")}
+        columns = {name: statement.excluded[name] for name in _INCIDENT_VALUES}
         await session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=columns))
 
 
@@ -244,7 +244,15 @@ async def load_incidents(
         .limit(limit)
     )
     return [
-        Incident(row.check_name, Status(row.severity), row.started_at, row.ended_at, row.reason)
+        Incident(
+            row.check_name,
+            Status(row.severity),
+            row.started_at,
+            row.ended_at,
+            row.reason,
+            row.resumed_at,
+            row.down_before,
+        )
         for row in rows
     ]
 
@@ -260,9 +268,10 @@ async def prune_rollups(session: AsyncSession, *, before: date) -> None:
 # New events read at most per look for late changes: thousands a second only while backlogs
 # are written after an outage.
 _LATE_READ_LIMIT = 100_000
-# SQLite allows 32766 bound parameters a statement; seven a row.
+# SQLite allows 32766 bound parameters a statement; eight a row at most.
 _ROWS_PER_STATEMENT = 1000
 _ROLLUP_VALUES = ("seconds_ok", "seconds_degraded", "seconds_error", "seconds_unknown", "incidents")
+_INCIDENT_VALUES = ("severity", "ended_at", "reason", "resumed_at", "down_before")
 
 
 def _rollup_row(rollup: DayRollup) -> Mapping[str, object]:
@@ -285,6 +294,8 @@ def _incident_row(incident: Incident) -> Mapping[str, object]:
         "started_at": incident.started_at,
         "ended_at": incident.ended_at,
         "reason": incident.reason,
+        "resumed_at": incident.resumed_at,
+        "down_before": incident.down_before,
     }
 
 

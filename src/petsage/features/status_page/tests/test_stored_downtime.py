@@ -4,10 +4,13 @@ span and runs on into it, or it is still open. Real rows on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete, inspect
 
+from petsage.database.engine import create_engine
+from petsage.database.migrate import downgrade_engine, upgrade_engine
 from petsage.database.session import Database
 from petsage.features.status_page import rollups, service
 from petsage.features.status_page.hours import floor_hour
@@ -108,3 +111,25 @@ def test_stretches_on_both_sides_of_the_raw_start_are_counted_once(
         assert incident.latest_started_at == blip + MINUTE
 
     run_with(migrated_settings, work)
+
+
+def incident_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("status_incidents")}
+
+
+def test_migration_0005_goes_up_down_and_up_again(database_settings: Settings) -> None:
+    added = {"resumed_at", "down_before"}
+
+    async def main() -> None:
+        engine = create_engine(database_settings, statement_timeout_ms=0)
+        try:
+            for target, present in (("0005", True), ("0004", False), ("0005", True)):
+                await (upgrade_engine if present else downgrade_engine)(engine, target)
+                async with engine.connect() as connection:
+                    columns = await connection.run_sync(incident_columns)
+                assert (added <= columns) is present, (target, columns)
+                assert "reason" in columns  # the table itself stays
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())

@@ -8,7 +8,7 @@ import asyncio
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -34,8 +34,6 @@ class Api:
 
     client: httpx.Client
     tokens: AccessTokens
-    kind: str
-    _made: list[str] = field(default_factory=list)
 
     def owner(self) -> str:
         return f"owner-{next(_owners)}"
@@ -103,4 +101,4 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             petsage_server(root, env=env) as server,
             httpx.Client(base_url=server.base_url, timeout=10) as client,
         ):
-            yield Api(client, AccessTokens(data_dir), request.param)
+            yield Api(client, AccessTokens(data_dir))

@@ -13,6 +13,9 @@ import pytest
 
 from .conftest import ADMIN, PETS, READ, Api
 
+# A real `petsage serve` per database, shared by the package's modules.
+pytestmark = pytest.mark.slow
+
 BERLIN = ZoneInfo("Europe/Berlin")
 GOAL = 60
 

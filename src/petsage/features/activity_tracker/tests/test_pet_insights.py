@@ -15,6 +15,9 @@ import pytest
 
 from .conftest import PETS, READ, Api
 
+# A real `petsage serve` per database, shared by the package's modules.
+pytestmark = pytest.mark.slow
+
 GOAL = 30
 DAY = timedelta(days=1)
 

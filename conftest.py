@@ -15,9 +15,9 @@ import pytest
 # (patch = ["subprocess"]) but would write their data files there. Anchor the data file here.
 os.environ.setdefault("COVERAGE_FILE", str(Path(__file__).parent / ".coverage"))
 
-# About three and a half minutes on their own, mostly waiting on a paced load. First, so that
-# under xdist (`--dist loadfile --no-loadscope-reorder`, the README's test command) one worker
-# starts them at once while the others share the rest: the suite then takes about as long as
+# About two minutes on their own (90 s of load by default), mostly waiting on a paced load.
+# First, so that under xdist (`--dist loadfile --no-loadscope-reorder`, the README's test
+# command) one worker starts them at once while the others share the rest: the suite then takes about as long as
 # the longer of the two, not their sum.
 RUN_FIRST = ("tests/soak/",)
 

@@ -145,7 +145,7 @@ def cost(runs: dict[str, list[Load]], name: str, measure: Callable[[Load], float
     back in each round); NaN when `name` is not served."""
     if name not in runs:
         return float("nan")
-    return per_round(runs[name], runs[GET_ONE], lambda x: 1 / measure(x))
+    return per_round(runs[name], runs[GET_ONE], measure)
 
 
 def judge(kind: str, loads: dict[str, Load], found: dict[str, Any]) -> list[Verdict]:

@@ -46,6 +46,15 @@ def test_a_berlin_day_is_23_hours_in_spring_and_25_in_autumn() -> None:
     assert day_start(SPRING + timedelta(days=1), BERLIN) == datetime(2026, 3, 29, 22, tzinfo=UTC)
 
 
+def test_a_day_whose_midnight_is_skipped_begins_at_the_change() -> None:
+    # Santiago de Chile moves from 24:00 (-04) to 01:00 (-03): 2026-09-06 has no 00:00.
+    santiago = ZoneInfo("America/Santiago")
+
+    (day,) = buckets(date(2026, 9, 6), date(2026, 9, 6), "day", santiago)
+
+    assert (day.lo, day.hi - day.lo) == (datetime(2026, 9, 6, 4, tzinfo=UTC), 23 * HOUR)
+
+
 def test_days_follow_each_other_without_gap() -> None:
     cut = buckets(date(2026, 1, 1), date(2026, 12, 31), "day", BERLIN)
 

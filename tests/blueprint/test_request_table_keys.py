@@ -276,3 +276,31 @@ def test_owner_id_is_a_column_only_of_an_owned_table() -> None:
 
     with pytest.raises(GeneratorError, match=r"^indexes\.0: 'owner_id' is not a column"):
         render(request)
+
+
+def test_an_owned_tables_unique_values_are_unique_per_owner() -> None:
+    fields = {**TRACKER["fields"], "tag_code": {"type": "str", "max_length": 8, "unique": True}}
+
+    files = render({**TRACKER, "fields": fields})
+
+    orm, migration = files["orm.py"], files["versions/0042_activity_tracker.py"]
+    assert 'UniqueConstraint("owner_id", "tag_code", name="uq_activities_tag_code"),' in orm
+    assert "tag_code: Mapped[str] = mapped_column(String(8))" in orm
+    assert "UniqueConstraint" in orm.split("class Activity")[0]  # imported
+    assert (
+        'sa.UniqueConstraint("owner_id", "tag_code", name=op.f("uq_activities_tag_code")),'
+        in migration
+    )
+
+
+def test_a_shared_tables_unique_values_are_unique_alone() -> None:
+    fields = {**TRACKER["fields"], "tag_code": {"type": "str", "max_length": 8, "unique": True}}
+
+    files = render({**TRACKER, "owned": False, "fields": fields})
+
+    assert "mapped_column(String(8), unique=True)" in files["orm.py"]
+    assert "UniqueConstraint" not in files["orm.py"]
+    assert (
+        'sa.UniqueConstraint("tag_code", name=op.f("uq_activities_tag_code")),'
+        in (files["versions/0042_activity_tracker.py"])
+    )

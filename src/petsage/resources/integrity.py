@@ -46,7 +46,11 @@ class IntegrityGuard:
         self._references = {
             attributes[column]: column for column in attributes if _single_foreign_key(column)
         }
-        self._unique_sets = tuple(_unique_sets(row.__table__, attributes))
+        owner = owner_column(row.__table__)
+        # An owned table's values are unique per owner (`UniqueConstraint(owner_id, field)`):
+        # the clash is the field's, the owner is the caller.
+        kept = {column: key for column, key in attributes.items() if column is not owner}
+        self._unique_sets = tuple(_unique_sets(row.__table__, kept))
 
     async def check_references(
         self, session: AsyncSession, values: dict[str, Any], owner: str | None = None
@@ -138,11 +142,11 @@ def _matching(
 def _unique_sets(table: Any, attributes: dict[Any, str]) -> Iterator[UniqueSet]:
     for constraint in table.constraints:
         if isinstance(constraint, UniqueConstraint):
-            fields = tuple(attributes[column] for column in constraint.columns)
+            fields = tuple(attributes[c] for c in constraint.columns if c in attributes)
             yield UniqueSet(_name(constraint), fields)
     for index in table.indexes:
         if isinstance(index, Index) and index.unique:
-            fields = tuple(attributes[column] for column in index.columns)
+            fields = tuple(attributes[c] for c in index.columns if c in attributes)
             yield UniqueSet(_name(index), fields)
 
 

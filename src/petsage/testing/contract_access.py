@@ -12,11 +12,14 @@ client sends `OWNER`'s, with every scope of the resources it touches.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Table
 
 from petsage.resources.row import owner_column
@@ -66,6 +69,21 @@ class AccessRule:
 
     def headers(self, subject: str, paths: list[str], *extra: str) -> dict[str, str]:
         return self.tokens.headers(subject, *self.every_scope(paths), *extra)
+
+
+@contextmanager
+def as_caller(client: TestClient, headers: dict[str, str]) -> Iterator[None]:
+    """The client's requests carry `headers` (another subject's token) until the block ends."""
+    saved = {name: client.headers.get(name) for name in headers}
+    client.headers.update(headers)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                del client.headers[name]
+            else:
+                client.headers[name] = value
 
 
 def with_identity(app: FastAPI, settings: Settings) -> FastAPI:
@@ -150,6 +168,24 @@ class AccessContract(ContractBase):
         assert [item["id"] for item in listed["items"]] == [created["id"]]
         read = api.client.get(api.item(created["id"]), headers=admin)
         assert read.status_code == 200, read.text
+
+    def test_unique_values_are_unique_per_owner(
+        self, api: ResourceApi, access: AccessRule, unique_field: str
+    ) -> None:
+        """Another owner may hold a value one owner holds (201: no 409 tells them it is
+        taken); the same owner twice is 409, naming the field."""
+        self.skip_unless_owned()
+        taken = api.create()[unique_field]
+        # The other owner's rows, and the rows they refer to, made with their own token.
+        theirs = ResourceApi(api.client, api.own, api.collections, _rows_made=api._rows_made)
+        with as_caller(api.client, access.headers(OTHER_OWNER, self.paths(api))):
+            first = api.client.post(api.path, json={**theirs.body(), unique_field: taken})
+            again = api.client.post(api.path, json={**theirs.body(), unique_field: taken})
+        api._rows_made = theirs._rows_made
+        assert first.status_code == 201, first.text
+        assert first.json()[unique_field] == taken
+        assert again.status_code == 409, again.text
+        assert unique_field in again.json()["error"]["fields"]
 
     def test_reference_to_another_owners_row(
         self, api: ResourceApi, access: AccessRule, referring_field: str

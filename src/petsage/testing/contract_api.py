@@ -15,6 +15,7 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import Index, Table, UniqueConstraint
 
+from petsage.resources.row import owner_column
 from petsage.testing.field_rules import FieldRule, resolve, schema_rules
 from petsage.testing.field_values import NoValidValueError, valid_value
 
@@ -40,12 +41,17 @@ class Collection:
 
 
 def unique_columns(table: Table) -> frozenset[str]:
-    """The columns whose value alone no two rows may share."""
+    """The columns whose value alone no two rows may share; in an owned table, no two rows of
+    one owner (a set of the owner and one column)."""
     found = {column.key for column in table.columns if column.unique}
     sets: list[UniqueConstraint | Index]
     sets = [each for each in table.constraints if isinstance(each, UniqueConstraint)]
     sets += [each for each in table.indexes if isinstance(each, Index) and each.unique]
-    found |= {next(iter(each.columns)).key for each in sets if len(each.columns) == 1}
+    owner = owner_column(table)
+    for each in sets:
+        columns = [column for column in each.columns if column is not owner]
+        if len(columns) == 1:
+            found.add(columns[0].key)
     return frozenset(found)
 
 

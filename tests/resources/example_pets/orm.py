@@ -8,7 +8,7 @@ its rows belong to the token's subject that created them (`OwnedRow`).
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, MetaData, String
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from petsage.database.base import NAMING_CONVENTION
@@ -30,11 +30,13 @@ class ExamplePet(OwnedRow, ExampleBase):
     species: Mapped[str] = mapped_column(String(12), info=listed(filter=True))
     birth_date: Mapped[date | None] = mapped_column(info=listed(filter=True, sort=True))
     weight_g: Mapped[int | None] = mapped_column(info=listed(filter=True, sort=True))
-    chip_code: Mapped[str | None] = mapped_column(String(CHIP_LENGTH), unique=True)
+    # Unique among one owner's pets, as a generated owned resource's unique values are.
+    chip_code: Mapped[str | None] = mapped_column(String(CHIP_LENGTH))
     # A ref: the kit checks the row exists (422) and refuses to delete one still referred to.
     mother_id: Mapped[int | None] = mapped_column(ForeignKey("example_pets.id"))
 
     __table_args__ = (
         CheckConstraint(f"species IN {SPECIES}", name="species_known"),
         CheckConstraint("weight_g > 0", name="weight_positive"),
+        UniqueConstraint("owner_id", "chip_code", name="uq_example_pets_chip_code"),
     )

@@ -138,14 +138,15 @@ def update_lines(fields: tuple[ResourceField, ...]) -> list[str]:
     return lines
 
 
-def column_lines(fields: tuple[ResourceField, ...]) -> list[str]:
-    """orm.py's mapped columns."""
+def column_lines(fields: tuple[ResourceField, ...], *, owned: bool = False) -> list[str]:
+    """orm.py's mapped columns (an owned table's unique values are unique per owner, in
+    `__table_args__`)."""
     lines: list[str] = []
     for field in fields:
         spec = field.spec
         mapped = TYPES[spec.type][1] + (" | None" if spec.optional else "")
         arguments = [sql for sql in [_orm_type(field)] if sql]
-        arguments += _column_options(field)
+        arguments += _column_options(field, owned=owned)
         column = Call("mapped_column", tuple(arguments))
         lines += lay_out(column, indent=4, prefix=f"{field.name}: Mapped[{mapped}] = ")
     return lines
@@ -171,9 +172,9 @@ def _on_delete(spec: RefField) -> str:
     return ', ondelete="CASCADE"' if spec.on_delete == "cascade" else ""
 
 
-def _column_options(field: ResourceField) -> list[str]:
+def _column_options(field: ResourceField, *, owned: bool) -> list[str]:
     spec, options = field.spec, []
-    if spec.unique:
+    if spec.unique and not owned:
         options.append("unique=True")
     elif is_indexed(field):
         options.append("index=True")
@@ -207,12 +208,23 @@ def _sql_number(value: float | Decimal) -> str:
 
 
 def table_args_lines(
-    fields: tuple[ResourceField, ...], table: str, indexes: tuple[tuple[str, ...], ...] = ()
+    fields: tuple[ResourceField, ...],
+    table: str,
+    indexes: tuple[tuple[str, ...], ...] = (),
+    *,
+    owned: bool = False,
 ) -> list[str]:
-    """orm.py's `__table_args__`: the fields' checks, then the composite indexes."""
+    """orm.py's `__table_args__`: the fields' checks, an owned table's unique values (unique
+    per owner), then the composite indexes."""
     constraints_ = [
         Call("CheckConstraint", (Text(sql), f"name={literal(name)}"))
         for name, sql in checks(fields)
+    ]
+    # A shared table's unique value is its column's `unique=True`.
+    constraints_ += [
+        Call("UniqueConstraint", (*map(literal, columns), f"name={literal(name)}"))
+        for name, columns in unique_sets(table, fields, owned=owned)
+        if owned
     ]
     constraints_ += [
         Call("Index", (literal(index_name(table, columns)), *map(literal, columns)))
@@ -251,7 +263,19 @@ def migration_column_lines(fields: tuple[ResourceField, ...], *, owned: bool) ->
     return lines
 
 
-def migration_constraint_lines(table: str, fields: tuple[ResourceField, ...]) -> list[str]:
+def unique_sets(
+    table: str, fields: tuple[ResourceField, ...], *, owned: bool
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, columns) of each unique field's constraint: the field alone, or in an owned table
+    the owner and the field (unique among one owner's rows: another owner's value is no
+    clash, and a 409 tells no one what another owner holds). Named after the field either way."""
+    owner = (OWNER_COLUMN,) if owned else ()
+    return [(f"uq_{table}_{f.name}", (*owner, f.name)) for f in fields if f.spec.unique]
+
+
+def migration_constraint_lines(
+    table: str, fields: tuple[ResourceField, ...], *, owned: bool = False
+) -> list[str]:
     found: list[Code] = []
     for field in fields:
         spec, name = field.spec, field.name
@@ -268,10 +292,8 @@ def migration_constraint_lines(table: str, fields: tuple[ResourceField, ...]) ->
                     ),
                 )
             )
-        if spec.unique:
-            found.append(
-                Call("sa.UniqueConstraint", (literal(name), f'name=op.f("uq_{table}_{name}")'))
-            )
+    for name, columns in unique_sets(table, fields, owned=owned):
+        found.append(Call("sa.UniqueConstraint", (*map(literal, columns), f'name=op.f("{name}")')))
     for name, sql in checks(fields):
         found.append(Call("sa.CheckConstraint", (Text(sql), f'name=op.f("ck_{table}_{name}")')))
     return [line for code in found for line in lay_out(code, indent=8, suffix=",")]

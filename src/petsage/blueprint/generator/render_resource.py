@@ -51,6 +51,7 @@ ORM_IMPORTS = (
     ("sqlalchemy", "Numeric", ("decimal",)),
     ("sqlalchemy", "String", ("str", "enum", "email", "url")),
     ("sqlalchemy", "Text", ("text",)),
+    ("sqlalchemy", "UniqueConstraint", USED),
     ("sqlalchemy.orm", "Mapped", ALWAYS),
     ("sqlalchemy.orm", "mapped_column", ALWAYS),
     ("", "", ()),
@@ -76,11 +77,11 @@ def resource_context(
     creators); `requires`: the other features its refs point at (a ref to its own table
     requires nothing)."""
     up, down = lines.index_lines(table, fields, owned=owned, indexes=indexes)
-    table_args = lines.table_args_lines(fields, table, indexes)
+    table_args = lines.table_args_lines(fields, table, indexes, owned=owned)
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
     row_base = "OwnedRow" if owned else "ResourceRow"
-    orm_body = [row_base, *table_args, *lines.column_lines(fields)]
+    orm_body = [row_base, *table_args, *lines.column_lines(fields, owned=owned)]
     return {
         "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join(model_body)),
         "aliases": lines.alias_lines(fields),
@@ -89,9 +90,9 @@ def resource_context(
         "orm_imports": _imports(ORM_IMPORTS, fields, "\n".join(orm_body)),
         "table_args": table_args,
         "row_base": row_base,
-        "columns": lines.column_lines(fields),
+        "columns": lines.column_lines(fields, owned=owned),
         "migration_columns": lines.migration_column_lines(fields, owned=owned),
-        "migration_constraints": lines.migration_constraint_lines(table, fields),
+        "migration_constraints": lines.migration_constraint_lines(table, fields, owned=owned),
         "create_indexes": up,
         "drop_indexes": down,
         "requires": sorted(

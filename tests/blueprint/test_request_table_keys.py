@@ -304,3 +304,22 @@ def test_a_shared_tables_unique_values_are_unique_alone() -> None:
         'sa.UniqueConstraint("tag_code", name=op.f("uq_activities_tag_code")),'
         in (files["versions/0042_activity_tracker.py"])
     )
+
+
+@pytest.mark.parametrize(
+    ("access", "public"),
+    [
+        ({}, "OwnedPublic"),
+        ({"owned": False}, "ResourcePublic"),
+        ({"auth": "none"}, "ResourcePublic"),
+    ],
+)
+def test_an_owned_resources_answer_says_whose_row_it_is(
+    access: dict[str, Any], public: str
+) -> None:
+    models = render({**TRACKER, **access})["models.py"]
+
+    assert f"class ActivityPublic(ActivityBase, {public}):" in models
+    assert f"from petsage.resources import {public}, ResourcePatch" in models or (
+        f"from petsage.resources import ResourcePatch, {public}" in models
+    )

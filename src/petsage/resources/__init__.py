@@ -47,7 +47,7 @@ from petsage.resources.query import (
 )
 from petsage.resources.router import caller_dependency, resource_router
 from petsage.resources.row import OwnedRow, ResourceRow, listed
-from petsage.resources.schemas import Page, ResourcePatch, ResourcePublic
+from petsage.resources.schemas import OwnedPublic, Page, ResourcePatch, ResourcePublic
 from petsage.resources.service import Resource
 from petsage.resources.values import NotFuture, PartialDate
 
@@ -71,6 +71,7 @@ __all__ = [
     "ListShape",
     "NotFuture",
     "NullRefused",
+    "OwnedPublic",
     "OwnedRow",
     "Page",
     "PartialDate",

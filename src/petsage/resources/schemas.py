@@ -24,6 +24,19 @@ class ResourcePublic(BaseModel):
     updated_at: datetime = Field(description="When it last changed (UTC).")
 
 
+class OwnedPublic(ResourcePublic):
+    """Mixin of an owned resource's answer model (`OwnedRow`): `ResourcePublic` and whose row
+    it is, so that an admin reaching every owner's rows can tell them apart."""
+
+    owner_id: str = Field(
+        description=(
+            "Whose it is: the subject (`sub`) of the access token that created it. Set by the "
+            "server, never from a body."
+        ),
+        examples=["alice"],
+    )
+
+
 class ResourcePatch(BaseModel):
     """Base of a PATCH body: every field may be left out, and only the fields sent change.
 

@@ -4,7 +4,8 @@ The rule is read from the live `/openapi.json`, each route's security requiremen
 route answers 401 without a token and 403 without its scope; an open one (`auth: none`)
 answers without a token. For a resource whose rows belong to their owners (`OwnedRow`),
 another owner's row is 404 on GET, PATCH and DELETE and absent from their lists, the admin
-scope reaches every row, and a reference to another owner's row is refused as a missing one.
+scope reaches every row (each answer's `owner_id` says whose; a body never sets it), a unique
+value is unique per owner, and a reference to another owner's row is refused as a missing one.
 
 Tokens come from the app's development issuer (`petsage.testing.tokens`); the contract's own
 client sends `OWNER`'s, with every scope of the resources it touches.
@@ -24,7 +25,7 @@ from sqlalchemy import Table
 
 from petsage.resources.row import owner_column
 from petsage.settings import Settings
-from petsage.testing.contract_api import Collection, ResourceApi, problem_locations
+from petsage.testing.contract_api import Collection, ResourceApi, names, problem_locations
 from petsage.testing.contract_base import ContractBase
 from petsage.testing.tokens import AccessTokens, ensure_identity
 
@@ -160,14 +161,29 @@ class AccessContract(ContractBase):
         assert self.same_item(read.json(), created), (read.json(), created)
 
     def test_admin_scope_reaches_every_row(self, api: ResourceApi, access: AccessRule) -> None:
+        """Every owner's rows, each saying whose it is (`owner_id`)."""
         self.skip_unless_owned()
         created = api.create()
         admin_scope = self.admin_scope(api, access)
         admin = access.headers(OTHER_OWNER, self.paths(api), admin_scope)
         listed = api.client.get(api.path, headers=admin).json()
         assert [item["id"] for item in listed["items"]] == [created["id"]]
+        assert [item.get("owner_id") for item in listed["items"]] == [OWNER], listed
         read = api.client.get(api.item(created["id"]), headers=admin)
         assert read.status_code == 200, read.text
+        assert read.json().get("owner_id") == OWNER, read.text
+
+    def test_the_owner_is_the_callers_never_the_bodys(self, api: ResourceApi) -> None:
+        """The answer says the token's subject owns the row; an `owner_id` in a POST or PATCH
+        body is refused (422 naming it), and nothing changes hands."""
+        self.skip_unless_owned()
+        created = api.create()
+        assert created.get("owner_id") == OWNER, created
+        posted = api.client.post(api.path, json={**api.body(), "owner_id": OTHER_OWNER})
+        assert names(posted, "body", "owner_id"), posted.text
+        patched = api.client.patch(api.item(created["id"]), json={"owner_id": OTHER_OWNER})
+        assert names(patched, "body", "owner_id"), patched.text
+        assert api.client.get(api.item(created["id"])).json()["owner_id"] == OWNER
 
     def test_unique_values_are_unique_per_owner(
         self, api: ResourceApi, access: AccessRule, unique_field: str

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 
-from petsage.resources import ID_MAX, ResourcePatch, ResourcePublic
+from petsage.resources import ID_MAX, OwnedPublic, ResourcePatch
 
 from .orm import CHIP_LENGTH, NAME_MAX
 
@@ -55,5 +55,5 @@ class ExamplePetUpdate(ResourcePatch):
     mother_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
-class ExamplePetPublic(ExamplePetBase, ResourcePublic):
+class ExamplePetPublic(ExamplePetBase, OwnedPublic):
     """One stored example pet."""

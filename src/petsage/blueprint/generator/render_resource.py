@@ -36,8 +36,9 @@ MODEL_IMPORTS = (
     ("", "", ()),
     ("petsage.resources", "NotFuture", USED),
     ("petsage.resources", "PartialDate", ("partial_date",)),
+    ("petsage.resources", "OwnedPublic", USED),
     ("petsage.resources", "ResourcePatch", ALWAYS),
-    ("petsage.resources", "ResourcePublic", ALWAYS),
+    ("petsage.resources", "ResourcePublic", USED),
 )
 ORM_IMPORTS = (
     ("datetime", "date", ("date",)),
@@ -81,9 +82,12 @@ def resource_context(
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
     row_base = "OwnedRow" if owned else "ResourceRow"
+    # An owned row's answer says whose it is (`owner_id`), for an admin reaching every row.
+    public_base = "OwnedPublic" if owned else "ResourcePublic"
     orm_body = [row_base, *table_args, *lines.column_lines(fields, owned=owned)]
     return {
-        "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join(model_body)),
+        "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join([*model_body, public_base])),
+        "public_base": public_base,
         "aliases": lines.alias_lines(fields),
         "base_fields": lines.base_lines(fields),
         "update_fields": lines.update_lines(fields),

@@ -10,6 +10,8 @@ rounds by a few connections, so that the figures are each query's latency, not a
 - `GET /pet-profiles/{id}/activity-summary`, 90 local days of Europe/Berlin, by day;
 - `GET /pet-profiles/{id}/insights`.
 
+The summary query's plan on each database is printed first (bench/pet_plans.py).
+
 Targets: p99 under 50 ms for the summary and the insights; the summary's p50 at most 5x the
 single-pet GET's.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import Load, Options, Server, ServerSpec, median, running, settle
+from pet_plans import summary_plan
 from pet_seed import seed_pets
 from petsage.testing.tokens import AccessTokens
 from report import Report, Verdict, machine, print_table, run_standalone
@@ -47,6 +50,8 @@ GET_ONE = "GET one pet"
 SUMMARY = f"summary, {SUMMARY_DAYS} days by day"
 INSIGHTS = "insights"
 READY_PATH = "/system/health/ready"
+# The lines of a plan printed (all are kept in the JSON): which index, how many rows each way.
+PLAN_WORDS = ("SEARCH", "SCAN activities", "Index", "Rows Removed", "Execution Time")
 
 
 def measure(options: Options) -> Report:
@@ -86,6 +91,10 @@ def measure_database(kind: str, url: str, options: Options) -> tuple[dict[str, A
         f"{seeded.seconds:.1f} s; pet {seeded.busy_pet_id} holds {seeded.busy_entries:,}",
         flush=True,
     )
+    plan = asyncio.run(summary_plan(url, seeded.busy_pet_id, SUMMARY_DAYS, ZONE))
+    for line in plan:
+        if any(word in line for word in PLAN_WORDS):
+            print(f"   summary plan: {line}", flush=True)
     with tempfile.TemporaryDirectory(prefix="petsage-bench-pets-") as tmp:
         data_dir = Path(tmp)
         token = AccessTokens(data_dir).token(seeded.busy_owner, *SCOPES)
@@ -111,6 +120,7 @@ def measure_database(kind: str, url: str, options: Options) -> tuple[dict[str, A
     )  # fmt: skip
     found = {
         "seeded": asdict(seeded),
+        "summary_plan": plan,
         "paths": routes,
         "loads": {name: asdict(load) for name, load in loads.items()},
         "summary_to_get_p50": cost(runs, SUMMARY, lambda x: x.p50_ms),

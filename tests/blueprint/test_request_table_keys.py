@@ -323,3 +323,15 @@ def test_an_owned_resources_answer_says_whose_row_it_is(
     assert f"from petsage.resources import {public}, ResourcePatch" in models or (
         f"from petsage.resources import ResourcePatch, {public}" in models
     )
+
+
+def test_the_kits_names_are_imported_in_isort_order() -> None:
+    fields = {
+        **TRACKER["fields"],
+        "born": {"type": "partial_date", "optional": True, "not_future": True},
+    }
+
+    models = render({**TRACKER, "fields": fields})["models.py"]
+
+    imports = "from petsage.resources import NotFuture, OwnedPublic, PartialDate, ResourcePatch"
+    assert imports in models

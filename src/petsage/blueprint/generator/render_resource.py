@@ -35,8 +35,8 @@ MODEL_IMPORTS = (
     ("pydantic", "Field", USED),
     ("", "", ()),
     ("petsage.resources", "NotFuture", USED),
-    ("petsage.resources", "PartialDate", ("partial_date",)),
     ("petsage.resources", "OwnedPublic", USED),
+    ("petsage.resources", "PartialDate", ("partial_date",)),
     ("petsage.resources", "ResourcePatch", ALWAYS),
     ("petsage.resources", "ResourcePublic", USED),
 )

@@ -335,3 +335,29 @@ def test_the_kits_names_are_imported_in_isort_order() -> None:
 
     imports = "from petsage.resources import NotFuture, OwnedPublic, PartialDate, ResourcePatch"
     assert imports in models
+
+
+@pytest.mark.parametrize(
+    ("changes", "index"),
+    [
+        ({"order": "-minutes"}, '"ix_activities_owner_id_minutes", "owner_id", "minutes"'),
+        ({"order": "created_at,id"}, '"ix_activities_owner_id_created_at", "owner_id"'),
+        ({"order": "id"}, None),
+        ({}, None),
+        ({"order": "-minutes", "owned": False}, None),
+    ],
+)
+def test_an_owned_resources_order_gets_the_index_of_an_owners_list(
+    changes: dict[str, Any], index: str | None
+) -> None:
+    files = render({**TRACKER, **changes})
+
+    owner_indexes = files["orm.py"].count('"owner_id", ')
+    assert owner_indexes == (0 if index is None else 1)
+    assert index is None or index in files["orm.py"]
+
+
+def test_the_owners_list_index_is_not_doubled() -> None:
+    request = {**TRACKER, "order": "-minutes", "indexes": [["owner_id", "minutes"]]}
+
+    assert render(request)["orm.py"].count('Index("ix_activities_owner_id_minutes"') == 1

@@ -130,15 +130,15 @@ def feature_spec(
         request.feature, noun=request.noun, path=request.path, description=request.description
     )
     fields = check_fields(request, names, features=features, tables=tables)
-    owned = check_owned(request)
+    owned, order = check_owned(request), check_order(request)
     return FeatureSpec(
         names,
         request.requirements,
         fields,
         protected=request.auth != "none",
         owned=owned,
-        order=check_order(request),
-        indexes=check_indexes(request, names.table, owned=owned),
+        order=order,
+        indexes=check_indexes(request, names.table, owned=owned, order=order),
     )
 
 

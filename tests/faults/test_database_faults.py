@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
+from petsage.testing.tokens import AccessTokens
 from tests.support.fault_proxy import FaultProxy
 from tests.support.faults import ThrowawayPostgres
 from tests.support.probing import KUBERNETES_PROBE_TIMEOUT_SECONDS, Prober
@@ -99,6 +100,7 @@ def live_through_fault(
     proxy: FaultProxy,
     begin: Callable[[], None],
     end: Callable[[], None],
+    tokens: AccessTokens,
 ) -> dict[str, object]:
     """Probe readiness and liveness while `begin()`..`end()` holds a fault; check the contract
     and return what the `database` check said during the fault."""
@@ -109,6 +111,11 @@ def live_through_fault(
         detected = ready.wait_for(503, after=faulted, timeout=DETECTION_BOUND + 10)
         time.sleep(FAULT_HOLD_SECONDS)
         during = database_report(server)
+        # Requests that need the database: the outage's 503, never a 500 (a black hole ends
+        # in the driver's own TimeoutError, which was one on a resource's routes).
+        history = httpx.get(server.base_url + "/system/health/history", timeout=30)
+        owner = tokens.headers("alice", "pet_profile:read")
+        pets = httpx.get(server.base_url + "/pet-profiles", headers=owner, timeout=30)
         end()
         healed = time.monotonic()
         recovered = ready.wait_for(200, after=healed, timeout=RECOVERY_BOUND + 10)
@@ -132,6 +139,10 @@ def live_through_fault(
     assert {sample.status for sample in live.samples} == {200}, "liveness failed"
     assert {sample.status for sample in ready.samples} == {200, 503}
 
+    assert history.status_code == 503, history.text
+    assert (pets.status_code, pets.json()["error"]["code"]) == (503, "database_unavailable"), (
+        pets.text
+    )
     open_after = proxy.wait_for_open_connections(CONNECTION_BOUND, LEAK_WAIT_SECONDS)
     assert open_after <= CONNECTION_BOUND, f"{open_after} database connections still open"
     return during
@@ -145,7 +156,11 @@ def test_postgres_stopped_and_started_again(
 ) -> None:
     with petsage_behind(fault_proxy, postgres, tmp_path, f"petsage_stop_{mode}") as server:
         during = live_through_fault(
-            server, fault_proxy, lambda: postgres.stop(mode), postgres.start
+            server,
+            fault_proxy,
+            lambda: postgres.stop(mode),
+            postgres.start,
+            AccessTokens(tmp_path / "var"),
         )
 
     assert during["status"] == "error"
@@ -157,7 +172,11 @@ def test_black_hole_between_petsage_and_postgres(
 ) -> None:
     with petsage_behind(fault_proxy, postgres, tmp_path, "petsage_black_hole") as server:
         during = live_through_fault(
-            server, fault_proxy, fault_proxy.black_hole, fault_proxy.forward
+            server,
+            fault_proxy,
+            fault_proxy.black_hole,
+            fault_proxy.forward,
+            AccessTokens(tmp_path / "var"),
         )
         peak = fault_proxy.peak_open_connections
 

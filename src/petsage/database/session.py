@@ -15,13 +15,17 @@ from petsage.settings import Settings
 # Failures that mean the database cannot be reached or the connection died (a stop, a crash, a
 # network fault, the pool exhausted), as opposed to a statement it refused (IntegrityError,
 # ProgrammingError...). asyncpg's own client errors on a connection cut mid-transaction arrive
-# as InterfaceError or InternalError; a refused connect arrives unwrapped, as ConnectionError.
+# as InterfaceError or InternalError; a refused connect arrives unwrapped, as ConnectionError;
+# a server that stops answering mid-statement (a black hole, or a machine so loaded that
+# PostgreSQL's own statement_timeout answer comes too late) ends in asyncpg's client-side
+# timeout, unwrapped, as TimeoutError (a 500 until the pet features' tests met it under load).
 DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
     sa_exc.InterfaceError,
     sa_exc.OperationalError,
     sa_exc.InternalError,
     sa_exc.TimeoutError,
     ConnectionError,
+    TimeoutError,
 )
 
 

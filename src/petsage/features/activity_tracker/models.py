@@ -8,21 +8,25 @@ from typing import Annotated, Literal
 
 from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field
 
-from petsage.resources import ResourcePatch, ResourcePublic
+from petsage.resources import NotFuture, OwnedPublic, ResourcePatch
 
 PetId = Annotated[int, Field(ge=1, le=2147483647, examples=[1])]
 Kind = Annotated[
     Literal["walk", "run", "play", "swim", "training", "other"],
     Field(examples=["walk"]),
 ]
-StartedAt = Annotated[AwareDatetime, Field(examples=["2026-03-29T07:30:00Z"])]
+StartedAt = Annotated[
+    AwareDatetime,
+    NotFuture(slack_seconds=300),
+    Field(examples=["2026-03-29T07:30:00Z"]),
+]
 DurationMinutes = Annotated[int, Field(ge=1, le=1440, examples=[45])]
 DistanceKm = Annotated[
     Decimal,
     Field(max_digits=7, decimal_places=3, ge=Decimal("0"), le=Decimal("1000"), examples=["3.2"]),
 ]
 Intensity = Literal["low", "moderate", "high"]
-Notes = Annotated[str, Field(min_length=1)]
+Notes = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class ActivityBase(BaseModel):
@@ -53,5 +57,5 @@ class ActivityUpdate(ResourcePatch):
     notes: Notes | None = None
 
 
-class ActivityPublic(ActivityBase, ResourcePublic):
+class ActivityPublic(ActivityBase, OwnedPublic):
     """One stored activity."""

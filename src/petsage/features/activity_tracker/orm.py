@@ -1,6 +1,6 @@
 """The ORM model of the `activity_tracker` feature.
 
-Its table, `activities`, is created by migration 0004.
+Its table, `activities`, is created by migration 0005.
 `listed(...)` marks the columns a list may filter and sort by.
 `OwnedRow` adds `owner_id`: the subject of the access token that created the row.
 """
@@ -8,7 +8,7 @@ Its table, `activities`, is created by migration 0004.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from petsage.database.base import Base
@@ -29,6 +29,8 @@ class Activity(OwnedRow, Base):
         ),
         CheckConstraint("distance_km >= 0 AND distance_km <= 1000", name="distance_km_range"),
         CheckConstraint("intensity IN ('low', 'moderate', 'high')", name="intensity_values"),
+        Index("ix_activities_pet_id_started_at", "pet_id", "started_at"),
+        Index("ix_activities_owner_id_started_at", "owner_id", "started_at"),
     )
 
     pet_id: Mapped[int] = mapped_column(

@@ -9,4 +9,4 @@ from petsage.resources import Resource
 from .models import ActivityPublic
 from .orm import Activity
 
-activities = Resource(Activity, ActivityPublic, noun="activity")
+activities = Resource(Activity, ActivityPublic, noun="activity", order="-started_at")

@@ -3,13 +3,12 @@
 OpenAPI reads them. Each field's rules are stated once, in its type below.
 """
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 
-from petsage.resources import ResourcePatch, ResourcePublic
+from petsage.resources import NotFuture, OwnedPublic, PartialDate, ResourcePatch
 
 Name = Annotated[str, Field(min_length=1, max_length=100, examples=["Rex"])]
 Species = Annotated[
@@ -18,7 +17,7 @@ Species = Annotated[
 ]
 Breed = Annotated[str, Field(min_length=1, max_length=100, examples=["Border Collie"])]
 Sex = Literal["female", "male", "unknown"]
-BirthDate = Annotated[date, Field(examples=["2019-05-04"])]
+BirthDate = Annotated[PartialDate, NotFuture(), Field(examples=["2019-05-04"])]
 WeightKg = Annotated[
     Decimal,
     Field(max_digits=6, decimal_places=3, ge=Decimal("0.001"), le=Decimal("500")),
@@ -28,7 +27,7 @@ MicrochipId = Annotated[
     Field(min_length=15, max_length=15, pattern="^[0-9]{15}$", examples=["276098106235489"]),
 ]
 DailyActivityGoalMinutes = Annotated[int, Field(ge=1, le=1440, examples=[60])]
-Notes = Annotated[str, Field(min_length=1)]
+Notes = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class PetProfileBase(BaseModel):
@@ -65,5 +64,5 @@ class PetProfileUpdate(ResourcePatch):
     notes: Notes | None = None
 
 
-class PetProfilePublic(PetProfileBase, ResourcePublic):
+class PetProfilePublic(PetProfileBase, OwnedPublic):
     """One stored pet profile."""

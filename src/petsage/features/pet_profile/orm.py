@@ -1,17 +1,17 @@
 """The ORM model of the `pet_profile` feature.
 
-Its table, `pet_profiles`, is created by migration 0003.
+Its table, `pet_profiles`, is created by migration 0004.
 `listed(...)` marks the columns a list may filter and sort by.
 `OwnedRow` adds `owner_id`: the subject of the access token that created the row.
 """
 
-from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from petsage.database.base import Base
+from petsage.database.columns import PartialDateText
 from petsage.resources import OwnedRow, listed
 
 
@@ -29,6 +29,7 @@ class PetProfile(OwnedRow, Base):
             "daily_activity_goal_minutes >= 1 AND daily_activity_goal_minutes <= 1440",
             name="daily_activity_goal_minutes_range",
         ),
+        UniqueConstraint("owner_id", "microchip_id", name="uq_pet_profiles_microchip_id"),
     )
 
     name: Mapped[str] = mapped_column(String(100), index=True, info=listed(filter=True, sort=True))
@@ -40,12 +41,16 @@ class PetProfile(OwnedRow, Base):
     breed: Mapped[str | None] = mapped_column(String(100), index=True, info=listed(filter=True))
     sex: Mapped[str] = mapped_column(String(7), index=True, info=listed(filter=True))
     neutered: Mapped[bool] = mapped_column(index=True, info=listed(filter=True))
-    birth_date: Mapped[date | None] = mapped_column(index=True, info=listed(sort=True))
+    birth_date: Mapped[str | None] = mapped_column(
+        PartialDateText(),
+        index=True,
+        info=listed(sort=True),
+    )
     weight_kg: Mapped[Decimal | None] = mapped_column(
         Numeric(6, 3),
         index=True,
         info=listed(sort=True),
     )
-    microchip_id: Mapped[str | None] = mapped_column(String(15), unique=True)
+    microchip_id: Mapped[str | None] = mapped_column(String(15))
     daily_activity_goal_minutes: Mapped[int | None] = mapped_column()
     notes: Mapped[str | None] = mapped_column(Text())

@@ -5,7 +5,7 @@
 for PETSAGE_STATUS_ROLLUP_DAYS, long after the raw events are pruned.
 `status_incidents`: the incidents of completed days, so that listing them never reads more
 than the last day or two of raw events; with their downtime, which a merged incident's span is
-not (migration 0005).
+not (migration 0003).
 """
 
 from __future__ import annotations
@@ -62,6 +62,6 @@ class StatusIncident(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str] = mapped_column(String(REASON_MAX))
     # Its latest stretch's start (NULL: one stretch) and the seconds down before it: the gaps
-    # a merge bridged are not downtime. Rows stored before 0005 have neither: their span counts.
+    # a merge bridged are not downtime. Rows stored before 0003 have neither: their span counts.
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     down_before: Mapped[float] = mapped_column(Float(), default=0.0, server_default="0")

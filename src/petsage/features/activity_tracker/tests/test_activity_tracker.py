@@ -16,5 +16,5 @@ class TestActivity(ResourceContract):
     tag = "Activity Tracker"
     create_model = ActivityCreate
     update_model = ActivityUpdate
-    revision = "0004"
-    down_revision = "0003"
+    revision = "0005"
+    down_revision = "0004"

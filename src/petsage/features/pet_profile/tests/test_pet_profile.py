@@ -16,5 +16,5 @@ class TestPetProfile(ResourceContract):
     tag = "Pet Profile"
     create_model = PetProfileCreate
     update_model = PetProfileUpdate
-    revision = "0003"
-    down_revision = "0002"
+    revision = "0004"
+    down_revision = "0003"

@@ -117,13 +117,13 @@ def incident_columns(connection: Connection) -> set[str]:
     return {column["name"] for column in inspect(connection).get_columns("status_incidents")}
 
 
-def test_migration_0005_goes_up_down_and_up_again(database_settings: Settings) -> None:
+def test_migration_0003_goes_up_down_and_up_again(database_settings: Settings) -> None:
     added = {"resumed_at", "down_before"}
 
     async def main() -> None:
         engine = create_engine(database_settings, statement_timeout_ms=0)
         try:
-            for target, present in (("0005", True), ("0004", False), ("0005", True)):
+            for target, present in (("0003", True), ("0002", False), ("0003", True)):
                 await (upgrade_engine if present else downgrade_engine)(engine, target)
                 async with engine.connect() as connection:
                     columns = await connection.run_sync(incident_columns)

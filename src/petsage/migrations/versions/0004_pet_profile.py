@@ -2,15 +2,15 @@
 
 Added by `petsage feature new pet_profile --resource`.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 
 
 def upgrade() -> None:
@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("breed", sa.String(length=100), nullable=True),
         sa.Column("sex", sa.String(length=7), nullable=False),
         sa.Column("neutered", sa.Boolean(), nullable=False),
-        sa.Column("birth_date", sa.Date(), nullable=True),
+        sa.Column("birth_date", sa.String(length=10), nullable=True),
         sa.Column("weight_kg", sa.Numeric(precision=6, scale=3), nullable=True),
         sa.Column("microchip_id", sa.String(length=15), nullable=True),
         sa.Column("daily_activity_goal_minutes", sa.Integer(), nullable=True),
@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pet_profiles")),
-        sa.UniqueConstraint("microchip_id", name=op.f("uq_pet_profiles_microchip_id")),
+        sa.UniqueConstraint("owner_id", "microchip_id", name=op.f("uq_pet_profiles_microchip_id")),
         sa.CheckConstraint(
             "species IN ('dog', 'cat', 'rabbit', 'bird', 'reptile', 'fish', 'small_mammal', "
             "'other')",

@@ -2,15 +2,15 @@
 
 Added by `petsage feature new activity_tracker --resource`.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 
 
 def upgrade() -> None:
@@ -63,6 +63,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_activities_intensity"), "activities", ["intensity"], unique=False)
     op.create_index(op.f("ix_activities_owner_id"), "activities", ["owner_id"], unique=False)
+    op.create_index(
+        op.f("ix_activities_pet_id_started_at"),
+        "activities",
+        ["pet_id", "started_at"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_activities_owner_id_started_at"),
+        "activities",
+        ["owner_id", "started_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
@@ -72,4 +84,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_activities_duration_minutes"), table_name="activities")
     op.drop_index(op.f("ix_activities_intensity"), table_name="activities")
     op.drop_index(op.f("ix_activities_owner_id"), table_name="activities")
+    op.drop_index(op.f("ix_activities_pet_id_started_at"), table_name="activities")
+    op.drop_index(op.f("ix_activities_owner_id_started_at"), table_name="activities")
     op.drop_table("activities")

@@ -3,8 +3,8 @@
 A merged incident stored by a day's rollup counted its whole span as downtime, gaps included.
 Rows stored before this revision get NULL and 0: their span still counts.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from petsage import __version__
-from petsage.cli import auth, db, feature
+from petsage.cli import auth, db, demo, feature
 from petsage.cli.check import CHECK_COMMAND, check
 from petsage.cli.feature_show import show as show_feature
 from petsage.cli.serve import serve
@@ -21,6 +21,7 @@ app.command()(serve)
 app.command(**CHECK_COMMAND)(check)
 app.add_typer(db.app)
 app.add_typer(auth.app)
+app.add_typer(demo.app)
 # `show` lives in a module of its own: `feature` is the generator's.
 feature.app.command(name="show")(show_feature)
 app.add_typer(feature.app)

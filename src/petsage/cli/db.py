@@ -143,6 +143,12 @@ async def _current(settings: Settings) -> str | None:
         await engine.dispose()
 
 
+def run_or_exit(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
+    """Run a command's database `step`; a wrong setting or a database that cannot be reached
+    (or fails mid-way) ends the command with one line and exit 2, as every `db` command."""
+    return _run(settings, step)
+
+
 def _run(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
     try:
         return asyncio.run(_as_coroutine(step, settings))

@@ -52,6 +52,9 @@ _INDEX_COLUMN, _LO_COLUMN, _HI_COLUMN = (
     column("lo", _INSTANT),
     column("hi", _INSTANT),
 )
+# The instants every span lies within: the first span's start, the last one's end.
+_RANGE_LO = bindparam("range_lo", type_=_INSTANT)
+_RANGE_HI = bindparam("range_hi", type_=_INSTANT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +164,18 @@ async def bucket_totals(
     if not spans:
         return []
     bounds = _spans(len(spans))
-    # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN).
-    matching = and_(*where, at >= bounds.c.lo, at < bounds.c.hi)
+    # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN). The
+    # whole range's bounds, as constants, let PostgreSQL use an index on (..., at) for the
+    # time column too: bounded only by the VALUES list's columns, it plans the join on the
+    # `where` columns' index and filters each bucket's rows out of all of them. Parameters,
+    # not literals, so the statement's text (and SQLAlchemy's cached compilation) is reused.
+    matching = and_(
+        *where,
+        at >= _RANGE_LO,
+        at < _RANGE_HI,
+        at >= bounds.c.lo,
+        at < bounds.c.hi,
+    )
     names = list(sums)
     statement = (
         select(
@@ -174,7 +187,10 @@ async def bucket_totals(
         .group_by(bounds.c.i)
         .order_by(bounds.c.i)
     )
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {
+        _RANGE_LO.key: min(span.lo for span in spans),
+        _RANGE_HI.key: max(span.hi for span in spans),
+    }
     for n, span in enumerate(spans):
         values.update({f"i_{n}": n, f"lo_{n}": span.lo, f"hi_{n}": span.hi})
     rows = (await session.execute(statement, values)).all()

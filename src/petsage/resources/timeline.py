@@ -164,18 +164,9 @@ async def bucket_totals(
     if not spans:
         return []
     bounds = _spans(len(spans))
-    # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN). The
-    # whole range's bounds, as constants, let PostgreSQL use an index on (..., at) for the
-    # time column too: bounded only by the VALUES list's columns, it plans the join on the
-    # `where` columns' index and filters each bucket's rows out of all of them. Parameters,
-    # not literals, so the statement's text (and SQLAlchemy's cached compilation) is reused.
-    matching = and_(
-        *where,
-        at >= _RANGE_LO,
-        at < _RANGE_HI,
-        at >= bounds.c.lo,
-        at < bounds.c.hi,
-    )
+    # In the join's ON, not a WHERE: a span no row matches keeps its line (LEFT JOIN).
+    whole = _whole_range(session, at)
+    matching = and_(*where, at >= bounds.c.lo, at < bounds.c.hi, *whole)
     names = list(sums)
     statement = (
         select(
@@ -187,16 +178,33 @@ async def bucket_totals(
         .group_by(bounds.c.i)
         .order_by(bounds.c.i)
     )
-    values: dict[str, Any] = {
-        _RANGE_LO.key: min(span.lo for span in spans),
-        _RANGE_HI.key: max(span.hi for span in spans),
-    }
+    values: dict[str, Any] = {}
+    if whole:
+        values[_RANGE_LO.key] = min(span.lo for span in spans)
+        values[_RANGE_HI.key] = max(span.hi for span in spans)
     for n, span in enumerate(spans):
         values.update({f"i_{n}": n, f"lo_{n}": span.lo, f"hi_{n}": span.hi})
     rows = (await session.execute(statement, values)).all()
     return [
         Totals(spans[row[0]], dict(zip(names, row[2:], strict=True)), int(row[1])) for row in rows
     ]
+
+
+def _whole_range(
+    session: AsyncSession, at: InstrumentedAttribute[datetime] | ColumnElement[datetime]
+) -> tuple[ColumnElement[bool], ...]:
+    """On PostgreSQL, `at` bounded by all the spans (`range_lo`, `range_hi`); nothing on SQLite.
+
+    Bounded only by the VALUES list's columns, PostgreSQL plans the join on the index of the
+    `where` columns alone and filters each span's rows out of all of them; constant bounds let
+    it read the range from an index on (..., at) once. SQLite loops over the spans and seeks
+    the index per span, but given both it may seek the whole range for every span instead
+    (100,000 rows, 90 days: 7 ms instead of 0.3). Parameters, not literals, so the statement's
+    text and SQLAlchemy's compiled form are reused.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return ()
+    return (at >= _RANGE_LO, at < _RANGE_HI)
 
 
 @functools.lru_cache(maxsize=32)

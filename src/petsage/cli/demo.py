@@ -96,7 +96,8 @@ async def _seed(
             existing = await pets_of(session, owner)
             if existing and not force:
                 return Refused(
-                    f"--owner {owner} already has {existing} pet(s) in this database: refused; "
+                    f"--owner {owner} already has {existing} pet{'s' if existing > 1 else ''} in "
+                    "this database: refused; "
                     "pass --force to add the demo pets beside them (nothing is deleted)",
                     EXIT_CONFIGURATION,
                 )

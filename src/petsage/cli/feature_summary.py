@@ -254,13 +254,18 @@ def _scope_text(endpoint: Endpoint) -> str:
 
 
 def _rule_text(schema: dict[str, Any]) -> str:
-    """`string, maxLength 100, pattern ^[0-9]{15}$`: a field's OpenAPI schema on one line."""
-    kind = schema.get("type") or " | ".join(
-        str(option.get("type") or option.get("$ref", "?").rsplit("/", 1)[-1])
-        for option in schema.get("anyOf", ())
-    )
+    """`string, maxLength 100, pattern ^[0-9]{15}$`: a field's OpenAPI schema on one line. Each
+    option of an `anyOf` keeps its own rules (`string, maxLength 100 | null`): an optional
+    field's bounds are its first option's, not the field's."""
+    kind = schema.get("type") or " | ".join(_option_text(o) for o in schema.get("anyOf", ()))
     if "$ref" in schema:
         kind = schema["$ref"].rsplit("/", 1)[-1]
     skipped = {"type", "anyOf", "$ref", "title", "description", "examples"}
     rules = [f"{key} {value}" for key, value in schema.items() if key not in skipped]
     return ", ".join([str(kind or "any"), *rules])
+
+
+def _option_text(option: dict[str, Any]) -> str:
+    text = _rule_text(option)
+    # A nested choice (a Decimal's `number | string`, itself optional) stays one option.
+    return f"({text})" if "anyOf" in option and "type" not in option else text

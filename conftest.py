@@ -17,8 +17,8 @@ os.environ.setdefault("COVERAGE_FILE", str(Path(__file__).parent / ".coverage"))
 
 # About two minutes on their own (90 s of load by default), mostly waiting on a paced load.
 # First, so that under xdist (`--dist loadfile --no-loadscope-reorder`, the README's test
-# command) one worker starts them at once while the others share the rest: the suite then takes about as long as
-# the longer of the two, not their sum.
+# command) one worker starts them at once while the others share the rest: the suite then
+# takes about as long as the longer of the two, not their sum.
 RUN_FIRST = ("tests/soak/",)
 
 

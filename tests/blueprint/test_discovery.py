@@ -22,8 +22,10 @@ from petsage.settings import ConfigurationError, Settings
 from tests.support.health import Switch
 
 BUILTIN = (
+    "activity_tracker",
     "health_checks",
     "metrics",
+    "pet_profile",
     "root",
     "smoke_test",
     "status_page",

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from petsage.database.migrate import head_revision
 from tests.support.server import child_env, run_petsage
 
-from .conftest import copy_project, petsage, tree_digest
+from .conftest import copy_head, copy_project, petsage, tree_digest
 from .test_feature_new import assert_refused
 
-HEAD = head_revision()
+HEAD = copy_head()
 NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
 
 

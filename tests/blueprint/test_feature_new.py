@@ -21,11 +21,10 @@ from petsage.blueprint.generator import (
     plan_feature,
     write_plan,
 )
-from petsage.database.migrate import head_revision
 from petsage.main import platform_routes
 from tests.support.server import run_petsage
 
-from .conftest import REPO, petsage, tree_digest
+from .conftest import REPO, copy_head, petsage, tree_digest, without_shipped_pets
 from .golden_files import GOLDEN, REQUEST
 
 LONGEST_NAME = "abcdefghij_abcdefghij_abcdefghij_abcdefg"
@@ -33,12 +32,12 @@ LONGEST_PATH = "/abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcd"
 LONGEST_DESCRIPTION = "x" * 72
 
 # Generated revisions are numbered after the head this project packages (the copy starts there).
-HEAD = head_revision()
+HEAD = copy_head()
 NEXT, AFTER = f"{int(HEAD) + 1:04d}", f"{int(HEAD) + 2:04d}"
 
 
 def occupied_now() -> Occupied:
-    return occupied(platform_routes(), discover_features())
+    return occupied(platform_routes(), without_shipped_pets(discover_features()))
 
 
 def assert_refused(result_code: int, stdout: str, stderr: str, fragment: str) -> None:
@@ -122,15 +121,15 @@ def test_dry_run_lists_the_files_and_writes_nothing() -> None:
     """Against this very source tree (the default root): not one byte may change."""
     before = tree_digest(REPO / "src")
 
-    result = petsage("feature", "new", "pet_profile", "--resource", "--dry-run")
+    result = petsage("feature", "new", "pet_sitter", "--resource", "--dry-run")
 
     assert result.exit_code == 0, result.output
     assert tree_digest(REPO / "src") == before
     lines = result.stdout.splitlines()
-    assert "would create src/petsage/features/pet_profile/__init__.py" in lines
-    assert "would create src/petsage/features/pet_profile/tests/test_pet_profile.py" in lines
-    assert any(line.endswith("_pet_profile.py") and "/versions/" in line for line in lines)
-    assert not (REPO / "src" / "petsage" / "features" / "pet_profile").exists()
+    assert "would create src/petsage/features/pet_sitter/__init__.py" in lines
+    assert "would create src/petsage/features/pet_sitter/tests/test_pet_sitter.py" in lines
+    assert any(line.endswith("_pet_sitter.py") and "/versions/" in line for line in lines)
+    assert not (REPO / "src" / "petsage" / "features" / "pet_sitter").exists()
 
 
 def test_json_says_what_was_written_and_revisions_chain(project: Path) -> None:

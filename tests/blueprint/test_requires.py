@@ -40,12 +40,12 @@ def test_disabling_a_required_feature_names_both(make_settings: Callable[..., Se
 
 
 def test_a_missing_required_feature_names_both(make_settings: Callable[..., Settings]) -> None:
-    lonely = Feature(name="activity", summary="x", requires=("pet_profile",))
+    lonely = Feature(name="activity", summary="x", requires=("pet_groomer",))
 
     with pytest.raises(FeatureError) as raised:
         select_features((*discover_features(), lonely), make_settings())
 
-    assert str(raised.value) == "feature 'activity' requires 'pet_profile', which is not installed"
+    assert str(raised.value) == "feature 'activity' requires 'pet_groomer', which is not installed"
 
 
 def test_a_disabled_feature_may_require_anything(make_settings: Callable[..., Settings]) -> None:

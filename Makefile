@@ -1,7 +1,7 @@
 # Entry points for people and CI alike. `bash scripts/bootstrap.sh` makes uv available first.
 UV ?= uv
 
-.PHONY: setup serve test lint typecheck check bench soak
+.PHONY: setup serve test coverage lint typecheck check bench soak
 
 # Bytecode compiled once (see scripts/bootstrap.sh): PYTHONDONTWRITEBYTECODE would otherwise
 # make every process compile its imports from source.
@@ -20,6 +20,10 @@ serve:
 PARALLEL = -n auto --dist loadfile --no-loadscope-reorder
 
 test: setup
+	$(UV) run pytest $(PARALLEL)
+
+# The same suite under coverage's tracer, with the 90% gate (CI runs it after `test`).
+coverage: setup
 	$(UV) run pytest $(PARALLEL) --cov --cov-report=term
 
 lint: setup
@@ -31,7 +35,7 @@ typecheck: setup
 	$(UV) run mypy
 	MYPYPATH=src:bench $(UV) run mypy --explicit-package-bases bench
 
-check: lint typecheck test
+check: lint typecheck test coverage
 
 bench: setup
 	$(UV) run python bench/run.py

@@ -11,6 +11,7 @@ fault ending, and no database connection is leaked.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -185,3 +186,28 @@ def test_black_hole_between_petsage_and_postgres(
     # While nothing answered, PetSage kept trying without piling up connections: at most one
     # attempt in flight per pool beside the connections it already held.
     assert peak <= 2 * CONNECTION_BOUND, f"{peak} connections open at once during the fault"
+
+
+def test_a_statement_cancelled_at_its_timeout_is_a_503(
+    fault_proxy: FaultProxy, postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    """A lock held past PETSAGE_DB_STATEMENT_TIMEOUT_MS: PostgreSQL cancels the waiting
+    statement (SQLSTATE 57014, a 500 until then), and the caller gets the outage's 503."""
+    database = "petsage_lock"
+    holding = "SELECT count(*) FROM pg_locks WHERE relation = 'pet_profiles'::regclass AND granted"
+    with petsage_behind(fault_proxy, postgres, tmp_path, database) as server:
+        owner = AccessTokens(tmp_path / "var").headers("alice", "pet_profile:read")
+        lock = "BEGIN; LOCK TABLE pet_profiles IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); END"
+        holder = threading.Thread(target=postgres.sql, args=(lock, database))
+        holder.start()
+        try:
+            deadline = time.monotonic() + 10
+            while postgres.sql(holding, database) == "0" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            answer = httpx.get(server.base_url + "/pet-profiles", headers=owner, timeout=30)
+        finally:
+            holder.join()
+        after = httpx.get(server.base_url + "/pet-profiles", headers=owner, timeout=30)
+
+    assert (answer.status_code, answer.json()["error"]["code"]) == (503, "database_unavailable")
+    assert after.status_code == 200, after.text

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from petsage.database.availability import is_unavailable
 from petsage.database.engine import create_engine
 from petsage.errors import PetSageError
 from petsage.settings import Settings
@@ -27,6 +28,15 @@ DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
     ConnectionError,
     TimeoutError,
 )
+
+
+def means_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot serve the request now: one of the failures above,
+    or an answer whose SQLSTATE says so (57014: PostgreSQL cancelled the statement at
+    statement_timeout, as under a lock held too long or a server too loaded to answer)."""
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and is_unavailable(exc)
 
 
 class DatabaseUnavailableError(PetSageError):

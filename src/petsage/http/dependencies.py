@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from petsage.database.session import DATABASE_UNAVAILABLE, Database, DatabaseUnavailableError
+from petsage.database.session import Database, DatabaseUnavailableError, means_unavailable
 from petsage.health.check import describe_error
 from petsage.health.engine import HealthEngine
 from petsage.http.access import IDENTITY
@@ -46,7 +46,9 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     try:
         async with database.session() as session:
             yield session
-    except DATABASE_UNAVAILABLE as exc:
+    except Exception as exc:
+        if not means_unavailable(exc):
+            raise
         # Also at the commit, after the handler returned: PostgreSQL stopping between a
         # request's last query and its commit was a 500 with a traceback (found by the soak).
         logger.warning("database unavailable: %s", describe_error(exc))

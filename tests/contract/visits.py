@@ -149,6 +149,12 @@ async def create_owner(data: OwnerCreate, session: SessionDep) -> OwnerPublic:
     return await owners.create(session, data)
 
 
+@owner_routes.delete("/{id}", status_code=204, responses=DELETE_RESPONSES)
+async def delete_owner(id: ResourceId, session: SessionDep, if_match: IfMatch) -> None:
+    """Deletes the owner's visits with it (ON DELETE CASCADE): a contract case."""
+    await owners.delete(session, id, if_match=if_match)
+
+
 @visit_routes.get("", responses=LIST_RESPONSES)
 async def list_visits(session: SessionDep, query: VisitQuery) -> Page[VisitPublic]:
     return await visits.list(session, query)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from petsage.resources import ID_MAX
 from petsage.testing.contract_api import ResourceApi, names, ordered_values
 from petsage.testing.contract_base import ContractBase
@@ -23,7 +25,10 @@ DOCUMENTED = {
 class ItemContract(ContractBase):
     @classmethod
     def item_cases(cls) -> dict[str, list[Any]]:
-        return {"unique_field": cls.unique_fields()}
+        return {
+            "unique_field": cls.unique_fields(),
+            "referring_field": sorted(cls.referring_fields()),
+        }
 
     def test_create_answers_location_and_etag(self, api: ResourceApi) -> None:
         answer = api.client.post(api.path, json=api.body())
@@ -117,6 +122,26 @@ class ItemContract(ContractBase):
         assert patched.status_code == 409, patched.text
         assert self.same_item(api.client.get(api.item(second["id"])).json(), second)
         assert api.total() == 2
+
+    def test_deleting_the_referred_row(self, api: ResourceApi, referring_field: str) -> None:
+        """ON DELETE CASCADE: the referred row's DELETE deletes the rows referring to it too.
+        Else (NO ACTION): it is a 409 while they refer to it, and both rows stay."""
+        target = self.referred_tables()[referring_field]
+        parent = api.collections[target.name]
+        paths = api.client.get("/openapi.json").json()["paths"]
+        if "delete" not in paths.get(parent.path + "/{id}", {}):
+            pytest.skip(f"{parent.path} has no DELETE route")
+        parent_id = api.referred_id(target, fresh=True)
+        child = api.create(**{referring_field: parent_id})
+        foreign = next(iter(self.resource.shape.columns[referring_field].foreign_keys))
+        answer = api.client.delete(f"{parent.path}/{parent_id}")
+        if (foreign.ondelete or "").upper() == "CASCADE":
+            assert answer.status_code == 204, answer.text
+            assert api.client.get(api.item(child["id"])).status_code == 404
+        else:
+            assert answer.status_code == 409, answer.text
+            assert api.client.get(api.item(child["id"])).status_code == 200
+            assert api.client.get(f"{parent.path}/{parent_id}").status_code == 200
 
     def test_routes_in_openapi(self, api: ResourceApi) -> None:
         """Each route documented with its statuses, under one tag (the class's, if named)."""

@@ -122,7 +122,8 @@ export PETSAGE_DATA_DIR="$work/var"
 
 # What was written by hand in activity_tracker after generation (its docstring names them).
 hand_written=(insights_router.py insights_models.py summary.py insights.py
-  tests/conftest.py tests/test_activity_summary.py tests/test_pet_insights.py)
+  tests/conftest.py tests/test_activity_summary.py tests/test_pet_insights.py
+  tests/test_pets_over_http.py)
 shipped="$work/shipped"
 step "take out the shipped pet_profile, activity_tracker and migrations 0004, 0005"
 mkdir -p "$shipped/src/petsage/features" "$shipped/src/petsage/migrations/versions"

@@ -6,12 +6,14 @@ real driver error that names a host and port.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
+from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
+from petsage.testing.health import Switch, wait_for_rounds
 from petsage.testing.server import free_port
 
 from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
@@ -31,21 +33,36 @@ CASES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def failing_client(
-    health_client: HealthClientFactory, make_settings: Callable[..., Settings]
-) -> Callable[[str], TestClient]:
-    def start(mode: str) -> TestClient:
-        dead = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/petsage"
-        settings = make_settings(
-            database_url=dead,
-            health_details=mode,
-            health_token=TOKEN,
-            **STEADY,
-        )
-        return health_client(settings)
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], TestClient]]:
+    """One app per mode for the module (each case only reads it): its shutdown, which waits for
+    the round against the dead database, was most of the module's time when each case had one."""
+    clients: dict[str, TestClient] = {}
 
-    return start
+    def start(mode: str) -> TestClient:
+        if mode not in clients:
+            dead = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/petsage"
+            data_dir = tmp_path_factory.mktemp(f"details-{mode}") / "var"
+            data_dir.mkdir()
+            settings = Settings(  # type: ignore[call-arg]
+                _env_file=None,
+                data_dir=data_dir,
+                shutdown_drain_seconds=0,
+                database_url=dead,
+                health_details=mode,
+                health_token=TOKEN,
+                **STEADY,
+            )
+            app = assemble_app(settings, AppOptions(health_checks=[Switch().provider()]))
+            clients[mode] = TestClient(app).__enter__()
+            wait_for_rounds(app)
+        return clients[mode]
+
+    yield start
+    for client in clients.values():
+        client.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(("mode", "headers", "sees_details"), CASES)

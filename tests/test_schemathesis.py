@@ -34,7 +34,7 @@ from tests.support.server import RunningServer, child_env, petsage_server
 pytestmark = pytest.mark.slow
 
 TOKEN = "schemathesis-token-0123456789"
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 20
 # Without a token, every case sent to a protected route is refused before its input is read
 # (401), and the token run explores the public routes' input with the same generator and seed:
 # fewer cases check the anonymous answers (no details, the 401s) without exploring it twice.

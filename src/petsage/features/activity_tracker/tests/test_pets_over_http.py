@@ -88,7 +88,7 @@ def test_a_bad_activity_field_is_a_422_naming_it(api: Api) -> None:
     owner = api.owner()
     pet = api.pet(owner)
     good = {"pet_id": pet, "kind": "walk", "started_at": NOW.isoformat(), "duration_minutes": 30}
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"started_at": (NOW + timedelta(minutes=6)).isoformat()}, "started_at"),
         ({"started_at": "2026-03-29T07:30:00"}, "started_at"),  # no offset
         ({"duration_minutes": 0}, "duration_minutes"),

@@ -46,7 +46,7 @@ def failing_client(
             dead = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/petsage"
             data_dir = tmp_path_factory.mktemp(f"details-{mode}") / "var"
             data_dir.mkdir()
-            settings = Settings(  # type: ignore[call-arg]
+            settings = Settings(
                 _env_file=None,
                 data_dir=data_dir,
                 shutdown_drain_seconds=0,

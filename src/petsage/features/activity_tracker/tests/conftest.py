@@ -96,7 +96,14 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     with _database(request, root) as url:
         settings = Settings(_env_file=None, data_dir=data_dir, database_url=url)
         asyncio.run(upgrade_to_head(settings))
-        env = {"PETSAGE_DATA_DIR": str(data_dir), "PETSAGE_DATABASE_URL": url}
+        env = {
+            "PETSAGE_DATA_DIR": str(data_dir),
+            "PETSAGE_DATABASE_URL": url,
+            # These tests check answers, not speed (bench/pet_insights.py measures that): on a
+            # two-core machine running the whole suite, PostgreSQL once took longer than the
+            # default 0.5 s statement timeout, and the answer was the (right) 503.
+            "PETSAGE_DB_STATEMENT_TIMEOUT_MS": "5000",
+        }
         with (
             petsage_server(root, env=env) as server,
             httpx.Client(base_url=server.base_url, timeout=10) as client,

@@ -37,7 +37,7 @@ def message(kind: bytes, body: bytes = b"") -> bytes:
 CLIENT_STREAM = b"".join(
     [
         startup_packet(SSL_REQUEST),
-        startup_packet(196608, b"user\x00postgres\x00\x00"),
+        startup_packet(196608, b"user\x00postgres\x00application_name\x00petsage-health\x00\x00"),
         message(b"Q", b"SELECT 1\x00"),
         message(b"P", b"\x00SELECT $1::int\x00\x00\x00"),
         message(b"D", b"S\x00"),
@@ -66,6 +66,8 @@ def test_counter_counts_queries_and_executes_not_parses() -> None:
     assert tally.statements == 3
     assert (counts["Q"], counts["E"], counts["P"], counts["B"]) == (1, 2, 1, 2)
     assert (counts["ssl_request"], counts["startup"], counts["X"]) == (1, 1, 1)
+    # Charged to the application the StartupMessage named, and to no other.
+    assert (tally.statements_of("petsage-health"), tally.statements_of("petsage")) == (3, 0)
 
 
 @given(st.lists(st.integers(min_value=9, max_value=len(CLIENT_STREAM) - 1), unique=True))
@@ -73,7 +75,9 @@ def test_counter_is_indifferent_to_how_tcp_splits_the_stream(cuts: list[int]) ->
     bounds = [0, *sorted(cuts), len(CLIENT_STREAM)]
     chunks = [CLIENT_STREAM[a:b] for a, b in itertools.pairwise(bounds)]
 
-    assert tally_of(chunks).snapshot() == tally_of([CLIENT_STREAM]).snapshot()
+    split = tally_of(chunks)
+    assert split.snapshot() == tally_of([CLIENT_STREAM]).snapshot()
+    assert split.statements_of("petsage-health") == 3
 
 
 def test_counter_gives_up_on_an_encrypted_stream_instead_of_counting_noise() -> None:

@@ -8,6 +8,9 @@ the StartupMessage; a CancelRequest arrives alone on a connection of its own.
 A statement the server executes is a simple-protocol Query (`Q`) or an extended-protocol
 Execute (`E`). A Parse (`P`) only prepares; asyncpg prepares once per connection and statement,
 then binds and executes, so counting `P` as well would count the same statement twice.
+
+Statements are also counted by the connection's `application_name` (a StartupMessage
+parameter), so a test can tell the health checks' connection from the application's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections import Counter
 SSL_REQUEST = 80877103
 GSSENC_REQUEST = 80877104
 CANCEL_REQUEST = 80877102
+PROTOCOL_3 = 196608
 STATEMENT_TYPES = ("Q", "E")
 STARTUP_HEADER = 8  # length, then protocol version or request code
 TYPED_HEADER = 5  # type byte, then length
@@ -28,12 +32,15 @@ class MessageTally:
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
+        self._by_application: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.opaque_connections = 0
 
-    def add(self, kind: str) -> None:
+    def add(self, kind: str, application: str = "") -> None:
         with self._lock:
             self._counts[kind] += 1
+            if kind in STATEMENT_TYPES:
+                self._by_application[application] += 1
 
     def snapshot(self) -> Counter[str]:
         with self._lock:
@@ -45,6 +52,11 @@ class MessageTally:
         counts = self.snapshot()
         return sum(counts[kind] for kind in STATEMENT_TYPES)
 
+    def statements_of(self, application: str) -> int:
+        """Statements sent on connections that named themselves `application`."""
+        with self._lock:
+            return self._by_application[application]
+
 
 class FrontendStream:
     """Parses one connection's client-to-server bytes, in order, into `tally`."""
@@ -55,6 +67,8 @@ class FrontendStream:
         self._skip = 0
         self._in_startup = True
         self._awaiting_answer = False
+        self._startup_body: bytearray | None = None
+        self.application = ""
         self.opaque = False
 
     def client_bytes(self, data: bytes) -> None:
@@ -63,8 +77,13 @@ class FrontendStream:
         while position < len(data) and not self.opaque:
             if self._skip:
                 taken = min(self._skip, len(data) - position)
+                if self._startup_body is not None:
+                    self._startup_body += data[position : position + taken]
                 self._skip -= taken
                 position += taken
+                if not self._skip and self._startup_body is not None:
+                    self.application = application_name(bytes(self._startup_body))
+                    self._startup_body = None
                 continue
             wanted = (STARTUP_HEADER if self._in_startup else TYPED_HEADER) - len(self._header)
             self._header += data[position : position + wanted]
@@ -93,8 +112,17 @@ class FrontendStream:
             else:
                 self._in_startup = False
                 self.tally.add("cancel" if code == CANCEL_REQUEST else "startup")
+                if code == PROTOCOL_3:
+                    self._startup_body = bytearray()
             self._skip = length - STARTUP_HEADER
             return
         kind = chr(header[0])
-        self.tally.add(kind)
+        self.tally.add(kind, self.application)
         self._skip = int.from_bytes(header[1:], "big") - 4
+
+
+def application_name(parameters: bytes) -> str:
+    """`application_name` from a StartupMessage's body: name and value pairs, NUL-ended."""
+    fields = parameters.split(b"\x00")
+    pairs = dict(zip(fields[0::2], fields[1::2], strict=False))
+    return pairs.get(b"application_name", b"").decode(errors="replace")

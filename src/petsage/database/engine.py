@@ -113,8 +113,11 @@ def create_engine(
     statement_ms = (
         settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
     )
+    # Named apart in `pg_stat_activity`, so an operator (and the probe-storm test) can tell
+    # the health checks' one connection from the application's pool.
+    application = "petsage-health" if probe else "petsage"
     return _postgres_engine(
-        url, settings.db_connect_timeout_seconds, statement_ms, pool, pre_ping=not probe
+        url, settings.db_connect_timeout_seconds, statement_ms, pool, application, probe=probe
     )
 
 
@@ -139,19 +142,25 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _postgres_engine(
-    url: URL, connect_timeout: float, statement_ms: int, pool: dict[str, Any], *, pre_ping: bool
+    url: URL,
+    connect_timeout: float,
+    statement_ms: int,
+    pool: dict[str, Any],
+    application: str,
+    *,
+    probe: bool,
 ) -> AsyncEngine:
     command_timeout = statement_ms / 1000 + _CLIENT_TIMEOUT_MARGIN_SECONDS if statement_ms else None
     return create_async_engine(
         url,
         # A server restart leaves dead connections in the pool: test each before use.
-        pool_pre_ping=pre_ping,
+        pool_pre_ping=not probe,
         pool_recycle=_RECYCLE_SECONDS,
         connect_args={
             "timeout": connect_timeout,
             "command_timeout": command_timeout,
             "server_settings": {
-                "application_name": "petsage",
+                "application_name": application,
                 "statement_timeout": str(statement_ms),
             },
         },

@@ -1,18 +1,29 @@
 """`/system/health/history`: status changes recorded by the engine, listed over HTTP, on SQLite
-and on PostgreSQL; bad parameters answered with a 422."""
+and on PostgreSQL; bad parameters answered with a 422.
+
+One app per database serves the whole module: its switch goes ok -> error -> ok once, and every
+test only reads what that wrote. An app per test (its database migrated, its lifespan started
+and stopped) was most of the module's time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from petsage.database.migrate import upgrade_to_head
 from petsage.health.model import Status
+from petsage.main import AppOptions, assemble_app
 from petsage.process import instance_id
 from petsage.settings import Settings
-from petsage.testing.health import Switch, wait_for, wait_for_status
+from petsage.testing.databases import PostgresServer, url_string
+from petsage.testing.health import Switch, wait_for, wait_for_rounds, wait_for_status
 from petsage.testing.server import free_port
 
 from .conftest import HEALTH_JSON, RIGHT, STEADY, TOKEN, WRONG, HealthClientFactory
@@ -29,22 +40,77 @@ def history(
     return body
 
 
+class FlippedApps:
+    """One app per database for the module, started on first use, each with its own switch
+    flipped ok -> error -> ok and both changes written. Other checks may change too on a busy
+    machine (`event_loop`), so the tests look at the switch's changes."""
+
+    def __init__(self, root: Path, stack: ExitStack) -> None:
+        self._root = root
+        self._stack = stack  # closes in reverse: each app stops before its database goes
+        self._clients: dict[str, TestClient] = {}
+
+    def get(self, kind: str, server: PostgresServer | None = None) -> TestClient:
+        if kind not in self._clients:
+            self._clients[kind] = self._start(kind, server)
+        return self._clients[kind]
+
+    def _database(self, kind: str, server: PostgresServer | None) -> str:
+        if server is None:
+            return f"sqlite+aiosqlite:///{self._root / kind / 'petsage.sqlite3'}"
+        url = server.create_database()
+        self._stack.callback(server.drop_database, url)
+        return url_string(url)
+
+    def _start(self, kind: str, server: PostgresServer | None) -> TestClient:
+        data_dir = self._root / kind
+        data_dir.mkdir()
+        settings = Settings(
+            _env_file=None,
+            data_dir=data_dir,
+            shutdown_drain_seconds=0,
+            database_url=self._database(kind, server),
+            health_token=TOKEN,
+            **STEADY,
+        )
+        asyncio.run(upgrade_to_head(settings))
+        switch = Switch()
+        app = assemble_app(settings, AppOptions(health_checks=[switch.provider()]))
+        client = self._stack.enter_context(TestClient(app))
+        wait_for_rounds(app)
+        switch.fail("the switch is off")
+        wait_for_status(app, "switch", Status.ERROR)
+        switch.recover()
+        wait_for_status(app, "switch", Status.OK)
+        wait_for(lambda: history(client, check="switch")["total"] >= 2, "two recorded changes")
+        return client
+
+
+@pytest.fixture(scope="module")
+def flipped_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlippedApps]:
+    with ExitStack() as stack:
+        yield FlippedApps(tmp_path_factory.mktemp("history"), stack)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def flipped(request: pytest.FixtureRequest, flipped_apps: FlippedApps) -> TestClient:
+    """The module's app on SQLite, then on PostgreSQL."""
+    kind: str = request.param
+    if kind == "sqlite":
+        return flipped_apps.get(kind)
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return flipped_apps.get(kind, server)
+
+
 @pytest.fixture
-def flipped(
-    database_url: str,  # first: the database must outlive the app using it
-    health_client: HealthClientFactory,
-    migrated: Callable[..., Settings],
-    switch: Switch,
-) -> TestClient:
-    """An app whose switch went ok -> error -> ok, with both changes written. Other checks may
-    change too on a busy machine (`event_loop`), so the tests look at the switch's changes."""
-    client = health_client(migrated(database_url=database_url, health_token=TOKEN))
-    switch.fail("the switch is off")
-    wait_for_status(client.app, "switch", Status.ERROR)  # type: ignore[arg-type]
-    switch.recover()
-    wait_for_status(client.app, "switch", Status.OK)  # type: ignore[arg-type]
-    wait_for(lambda: history(client, check="switch")["total"] >= 2, "two recorded changes")
-    return client
+def sqlite_app(flipped_apps: FlippedApps) -> TestClient:
+    """The module's SQLite app, for answers that do not depend on the database."""
+    return flipped_apps.get("sqlite")
 
 
 def test_changes_are_listed_newest_first(flipped: TestClient) -> None:
@@ -131,9 +197,9 @@ def test_filters_and_pages(flipped: TestClient) -> None:
     ],
 )
 def test_bad_parameters_are_a_422(
-    health_client: HealthClientFactory, params: dict[str, Any], location: list[str]
+    sqlite_app: TestClient, params: dict[str, Any], location: list[str]
 ) -> None:
-    response = health_client().get(HISTORY, params=params)
+    response = sqlite_app.get(HISTORY, params=params)
 
     assert response.status_code == 422
     error = response.json()["error"]
@@ -150,14 +216,9 @@ def test_bad_parameters_are_a_422(
     ids=["since-before-year-1", "until-after-year-9999"],
 )
 def test_times_outside_the_utc_range_are_a_422_on_each_database(
-    database_url: str,
-    health_client: HealthClientFactory,
-    migrated: Callable[..., Settings],
-    params: dict[str, str],
+    flipped: TestClient, params: dict[str, str]
 ) -> None:
-    client = health_client(migrated(database_url=database_url))
-
-    response = client.get(HISTORY, params=params)
+    response = flipped.get(HISTORY, params=params)
 
     assert response.status_code == 422, response.text
     error = response.json()["error"]
@@ -167,17 +228,13 @@ def test_times_outside_the_utc_range_are_a_422_on_each_database(
     assert "outside years 1 to 9999" in problem["message"]
 
 
-def test_the_edges_of_the_utc_range_are_served_on_each_database(
-    database_url: str, health_client: HealthClientFactory, migrated: Callable[..., Settings]
-) -> None:
-    client = health_client(migrated(database_url=database_url))
-
+def test_the_edges_of_the_utc_range_are_served_on_each_database(flipped: TestClient) -> None:
     body = history(
-        client, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59.999999Z", check="switch"
+        flipped, since="0001-01-01T00:00:00Z", until="9999-12-31T23:59:59.999999Z", check="switch"
     )
 
-    assert body["total"] == 0
-    assert history(client, since="0001-01-01T00:00:00-14:00")["limit"] == 50
+    assert body["total"] == 2  # the whole range holds both of the switch's changes
+    assert history(flipped, since="0001-01-01T00:00:00-14:00")["limit"] == 50
 
 
 def test_history_during_a_database_outage_is_a_503(

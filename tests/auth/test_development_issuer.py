@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,42 @@ def test_the_defaults_are_asymmetric_algorithms_and_a_short_leeway() -> None:
         "https://a.test",
         "http://b.test:8080",
     )
+
+
+# Builds an app as `petsage serve` does, then verifies one development token; prints which of
+# PyJWT and cryptography were loaded after each step.
+LOADED_WHEN = """
+import asyncio, sys
+from pathlib import Path
+from petsage.auth.settings import load_auth_settings
+from petsage.http.access import IDENTITY
+from petsage.http.state import state_of
+from petsage.main import create_app
+from petsage.settings import Settings
+
+def loaded():
+    return sorted({name.split(".")[0] for name in sys.modules} & {"jwt", "cryptography"})
+
+app = create_app(Settings())
+print(loaded())
+identity = state_of(app).get(IDENTITY)
+from petsage.auth.dev_issuer import mint_token  # what `petsage auth token` runs
+token = mint_token(load_auth_settings(), Path(sys.argv[1]), subject="a", scopes=(),
+                   expires_seconds=60)
+print(asyncio.run(identity.principal(token)).subject, loaded())
+"""
+
+
+def test_the_development_issuer_loads_pyjwt_at_the_first_token_not_at_start(
+    tmp_path: Path,
+) -> None:
+    # PyJWT and cryptography are 8.8 MiB of idle RSS (issue 17's budget against the hand stack).
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_WHEN, str(tmp_path)],
+        env={**os.environ, "PETSAGE_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.splitlines() == ["[]", "a ['cryptography', 'jwt']"]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from jwt import PyJWK
 
-from petsage.auth.dev_issuer import DEV_ISSUER, DevelopmentKeys, mint_token
+from petsage.auth.dev_issuer import DevelopmentKeys, mint_token
+from petsage.auth.runtime import DEV_ISSUER
 from petsage.auth.settings import AuthSettings
 from petsage.auth.verifier import TokenVerifier
 

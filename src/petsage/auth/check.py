@@ -7,8 +7,12 @@ database is: an instance that can check no token is not ready.
 
 from __future__ import annotations
 
-from petsage.auth.key_cache import RemoteKeys
+from typing import TYPE_CHECKING
+
 from petsage.health.check import Check, Outcome
+
+if TYPE_CHECKING:
+    from petsage.auth.key_cache import RemoteKeys
 
 CHECK_NAME = "auth"
 

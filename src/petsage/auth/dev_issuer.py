@@ -25,9 +25,9 @@ from jwt import PyJWK
 
 from petsage.auth.errors import InvalidTokenError
 from petsage.auth.keyset import KeySet
+from petsage.auth.runtime import DEV_ISSUER
 from petsage.auth.settings import AuthSettings
 
-DEV_ISSUER = "urn:petsage:development-issuer"
 DEV_ALGORITHM = "EdDSA"
 DEV_CLIENT_ID = "petsage-cli"
 KEY_FILE = Path("auth") / "development-signing-key.pem"

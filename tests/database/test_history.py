@@ -2,61 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import delete
 
-from petsage.database.migrate import upgrade_to_head
 from petsage.database.session import Database
 from petsage.health import history
 from petsage.health.model import Status
 from petsage.settings import Settings
-from petsage.testing.databases import PostgresServer, url_string
 
 pytestmark = pytest.mark.anyio
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
-)
-def migrated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Settings]:
-    """One database per kind for the module, migrated once: migrating one per test was most
-    of the module's time. The `database` fixture empties its table before each test."""
-    data_dir = tmp_path_factory.mktemp("history")
-    if request.param == "sqlite":
-        yield migrate(data_dir, f"sqlite+aiosqlite:///{data_dir / 'petsage.sqlite3'}")
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    url = server.create_database()
-    try:
-        yield migrate(data_dir, url_string(url))
-    finally:
-        server.drop_database(url)
-
-
-def migrate(data_dir: Path, url: str) -> Settings:
-    settings = Settings(_env_file=None, data_dir=data_dir, database_url=url)
-    asyncio.run(upgrade_to_head(settings))
-    return settings
-
-
 @pytest.fixture
-async def database(migrated: Settings) -> AsyncIterator[Database]:
-    """The module's database with no health events: each test sees only the rows it writes."""
-    database = Database.from_settings(migrated)
+async def database(module_migrated_settings: Settings) -> AsyncIterator[Database]:
+    """The module's database (one per kind, migrated once) with no health events: each test
+    sees only the rows it writes."""
+    database = Database.from_settings(module_migrated_settings)
     try:
         async with database.session() as session:
             await session.execute(delete(history.HealthEvent))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from petsage.database.migrate import upgrade_to_head
 from petsage.database.session import Database
@@ -45,8 +46,20 @@ async def listed(database: Database) -> list[history.HealthEvent]:
         return await history.list_events(session)
 
 
-async def test_changes_are_written_in_the_background(migrated_settings: Settings) -> None:
-    database = Database.from_settings(migrated_settings)
+@pytest.fixture
+async def emptied_settings(module_migrated_settings: Settings) -> Settings:
+    """The module's database (one per kind, migrated once) with no health events yet."""
+    database = Database.from_settings(module_migrated_settings)
+    try:
+        async with database.session() as session:
+            await session.execute(delete(history.HealthEvent))
+    finally:
+        await database.dispose()
+    return module_migrated_settings
+
+
+async def test_changes_are_written_in_the_background(emptied_settings: Settings) -> None:
+    database = Database.from_settings(emptied_settings)
     recorder = HistoryRecorder(database, instance_id="host:1", retention_days=30)
     recorder.start()
 
@@ -101,9 +114,9 @@ async def test_an_outage_keeps_changes_until_the_store_is_back(
     assert recorder.dropped == 0
 
 
-async def test_a_change_already_stored_is_not_written_twice(migrated_settings: Settings) -> None:
+async def test_a_change_already_stored_is_not_written_twice(emptied_settings: Settings) -> None:
     # What a retry finds when the last attempt's commit landed but its answer was lost.
-    database = Database.from_settings(migrated_settings)
+    database = Database.from_settings(emptied_settings)
     first = change(Status.OK, Status.ERROR, "refused")
     async with database.session() as session:
         await history.record_event(
@@ -176,8 +189,8 @@ async def test_a_kept_change_costs_under_the_documented_bound(
     assert grown / count < 1.5 * 1024, f"{grown / count:.0f} bytes a change"
 
 
-async def test_events_past_the_retention_are_pruned(migrated_settings: Settings) -> None:
-    database = Database.from_settings(migrated_settings)
+async def test_events_past_the_retention_are_pruned(emptied_settings: Settings) -> None:
+    database = Database.from_settings(emptied_settings)
     now = datetime.now(UTC)
     async with database.session() as session:
         for age_days in (45, 31, 29, 1):

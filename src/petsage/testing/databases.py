@@ -10,7 +10,7 @@ Registered by the plugin (`petsage.testing.plugin`). Fixtures:
 - `sqlite_url`, `postgres_url`: the URL of a fresh, empty database (a string).
 - `database_url`: parametrized over both (the PostgreSQL case carries the `postgres` mark).
 - `database_settings`: `Settings` pointing at `database_url`; `migrated_settings`: the same
-  after `upgrade_to_head`.
+  after `upgrade_to_head`; `module_migrated_settings`: migrated once per kind for a module.
 """
 
 from __future__ import annotations
@@ -170,6 +170,37 @@ def migrated_settings(database_settings: Settings) -> Settings:
     """`database_settings` with the schema at the head revision."""
     asyncio.run(upgrade_to_head(database_settings))
     return database_settings
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
+)
+def module_migrated_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """`migrated_settings` shared by a module, one database per kind: migrating is most of a
+    small test's time. Its tests must not depend on rows another wrote (they empty the tables
+    they use first, or tell their own rows apart)."""
+    data_dir = tmp_path_factory.mktemp("migrated")
+    if request.param == "sqlite":
+        yield _migrated(data_dir, f"sqlite+aiosqlite:///{data_dir / 'petsage.sqlite3'}")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    try:
+        yield _migrated(data_dir, url_string(url))
+    finally:
+        server.drop_database(url)
+
+
+def _migrated(data_dir: Path, url: str) -> Settings:
+    settings = Settings(_env_file=None, data_dir=data_dir, database_url=url)
+    asyncio.run(upgrade_to_head(settings))
+    return settings
 
 
 async def upgrade_with_tables(settings: Settings, metadata: MetaData) -> None:

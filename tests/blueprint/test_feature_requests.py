@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import Column, String
+from sqlalchemy.orm import DeclarativeBase
 
 from petsage.blueprint.generator import (
     GeneratorError,
@@ -83,10 +85,28 @@ def test_the_access_keys_choose_the_rule_and_the_owner_column(
     assert ('op.f("ix_vet_visits_owner_id")' in rendered.migration.content) is owner_column
 
 
+def owner_column(*, indexed: bool) -> Column[Any]:
+    """The owner column `OwnedRow` gives a table, with `owner_indexed = indexed`."""
+
+    class Rows(DeclarativeBase):
+        pass
+
+    class Row(OwnedRow, Rows):
+        __tablename__ = "rows"
+        owner_indexed = indexed
+
+    column = Row.__table__.columns[OWNER_COLUMN]
+    assert isinstance(column, Column)
+    return column
+
+
 def test_the_generators_owner_column_is_the_kits() -> None:
-    column = OwnedRow.__dict__[OWNER_COLUMN].column
+    column = owner_column(indexed=True)
+    assert isinstance(column.type, String)
     assert (OWNER_COLUMN, OWNER_MAX) == (KIT_OWNER_COLUMN, column.type.length) == ("owner_id", 255)
     assert (column.nullable, column.index) == (False, True)
+    # What a generated orm.py says when another index leads with owner_id.
+    assert owner_column(indexed=False).index is False
 
 
 def checked(request: dict[str, Any]) -> None:

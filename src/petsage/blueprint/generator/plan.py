@@ -25,7 +25,7 @@ from petsage.blueprint.generator.render import (
 )
 from petsage.blueprint.generator.request import FeatureRequest, parse_request
 from petsage.blueprint.generator.request_rules import check_fields, check_owned
-from petsage.blueprint.generator.table_rules import check_indexes, check_order
+from petsage.blueprint.generator.table_rules import check_indexes, check_order, own_indexes
 from petsage.blueprint.generator.write import refuse_existing, write_feature
 
 
@@ -131,6 +131,7 @@ def feature_spec(
     )
     fields = check_fields(request, names, features=features, tables=tables)
     owned, order = check_owned(request), check_order(request)
+    indexes = check_indexes(request, names.table, owned=owned, order=order)
     return FeatureSpec(
         names,
         request.requirements,
@@ -138,7 +139,8 @@ def feature_spec(
         protected=request.auth != "none",
         owned=owned,
         order=order,
-        indexes=check_indexes(request, names.table, owned=owned, order=order),
+        indexes=indexes,
+        own_indexes=own_indexes(fields, indexes, owned=owned, order=order),
     )
 
 

@@ -56,6 +56,8 @@ class FeatureSpec:
     order: str | None = None
     # Composite indexes, each its columns in order.
     indexes: tuple[tuple[str, ...], ...] = ()
+    # The columns with an index of their own (`table_rules.own_indexes`).
+    own_indexes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,12 @@ def _context(feature: FeatureSpec, revision: Revision | None) -> dict[str, Any]:
     }
     if revision is not None:
         context |= resource_context(
-            feature.fields, names.name, names.table, owned=feature.owned, indexes=feature.indexes
+            feature.fields,
+            names.name,
+            names.table,
+            owned=feature.owned,
+            indexes=feature.indexes,
+            own=feature.own_indexes,
         )
         context["access"] = (
             f'Access.scopes("{names.name}")' if feature.protected else "Access.none()"

@@ -19,7 +19,6 @@ from petsage.blueprint.generator.request_rules import (
     URL_MAX,
     ResourceField,
     constraints,
-    is_indexed,
     slack_seconds,
 )
 from petsage.blueprint.generator.table_rules import index_name
@@ -138,15 +137,17 @@ def update_lines(fields: tuple[ResourceField, ...]) -> list[str]:
     return lines
 
 
-def column_lines(fields: tuple[ResourceField, ...], *, owned: bool = False) -> list[str]:
+def column_lines(
+    fields: tuple[ResourceField, ...], *, owned: bool = False, own: tuple[str, ...] = ()
+) -> list[str]:
     """orm.py's mapped columns (an owned table's unique values are unique per owner, in
-    `__table_args__`)."""
+    `__table_args__`); those in `own` get an index of their own (`index=True`)."""
     lines: list[str] = []
     for field in fields:
         spec = field.spec
         mapped = TYPES[spec.type][1] + (" | None" if spec.optional else "")
         arguments = [sql for sql in [_orm_type(field)] if sql]
-        arguments += _column_options(field, owned=owned)
+        arguments += _column_options(field, owned=owned, indexed=field.name in own)
         column = Call("mapped_column", tuple(arguments))
         lines += lay_out(column, indent=4, prefix=f"{field.name}: Mapped[{mapped}] = ")
     return lines
@@ -172,11 +173,11 @@ def _on_delete(spec: RefField) -> str:
     return ', ondelete="CASCADE"' if spec.on_delete == "cascade" else ""
 
 
-def _column_options(field: ResourceField, *, owned: bool) -> list[str]:
+def _column_options(field: ResourceField, *, owned: bool, indexed: bool) -> list[str]:
     spec, options = field.spec, []
     if spec.unique and not owned:
         options.append("unique=True")
-    elif is_indexed(field):
+    elif indexed:
         options.append("index=True")
     marks = [f"{mark}=True" for mark in ("filter", "sort") if getattr(spec, mark)]
     if marks:
@@ -299,26 +300,27 @@ def migration_constraint_lines(
     return [line for code in found for line in lay_out(code, indent=8, suffix=",")]
 
 
-def indexed(table: str, fields: tuple[ResourceField, ...]) -> list[tuple[str, str]]:
-    """(index name, column) of each indexed column."""
-    return [(f"ix_{table}_{field.name}", field.name) for field in fields if is_indexed(field)]
+def owner_index_lines(*, owned: bool, own: tuple[str, ...]) -> list[str]:
+    """An owned table's `owner_indexed = False` (`OwnedRow`), when another index leads with
+    the owner column."""
+    if not owned or OWNER_COLUMN in own:
+        return []
+    return [
+        f"    # An index above leads with {OWNER_COLUMN}: it needs no index of its own.",
+        "    owner_indexed = False",
+    ]
 
 
 def index_lines(
-    table: str,
-    fields: tuple[ResourceField, ...],
-    *,
-    owned: bool,
-    indexes: tuple[tuple[str, ...], ...] = (),
+    table: str, own: tuple[str, ...], *, indexes: tuple[tuple[str, ...], ...] = ()
 ) -> tuple[list[str], list[str]]:
-    """The migration's `op.create_index` lines, and the downgrade's `op.drop_index` lines;
-    an owned table's owner column is indexed too (every call filters on it), and the
-    composite `indexes` follow."""
+    """The migration's `op.create_index` lines, and the downgrade's `op.drop_index` lines:
+    the columns in `own` (an owned table's owner column last), then the composite
+    `indexes`."""
     up, down = [], []
-    owner = [(f"ix_{table}_{OWNER_COLUMN}", (OWNER_COLUMN,))] if owned else []
-    single = [(index, (column,)) for index, column in indexed(table, fields)]
+    single = [(index_name(table, (column,)), (column,)) for column in own]
     composite = [(index_name(table, columns), columns) for columns in indexes]
-    for index, columns in [*single, *owner, *composite]:
+    for index, columns in [*single, *composite]:
         name = f'op.f("{index}")'
         listed = f"[{', '.join(map(literal, columns))}]"
         create = Call("op.create_index", (name, literal(table), listed))

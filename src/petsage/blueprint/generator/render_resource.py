@@ -73,18 +73,21 @@ def resource_context(
     *,
     owned: bool,
     indexes: tuple[tuple[str, ...], ...] = (),
+    own: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The lines of the feature `name` (its table `table`, its rows `owned` by their
-    creators); `requires`: the other features its refs point at (a ref to its own table
-    requires nothing)."""
-    up, down = lines.index_lines(table, fields, owned=owned, indexes=indexes)
+    creators, `own` the columns with an index of their own); `requires`: the other features
+    its refs point at (a ref to its own table requires nothing)."""
+    up, down = lines.index_lines(table, own, indexes=indexes)
     table_args = lines.table_args_lines(fields, table, indexes, owned=owned)
+    table_args += lines.owner_index_lines(owned=owned, own=own)
     model_body = [*lines.alias_lines(fields), *lines.base_lines(fields)]
     model_body += lines.update_lines(fields)
     row_base = "OwnedRow" if owned else "ResourceRow"
     # An owned row's answer says whose it is (`owner_id`), for an admin reaching every row.
     public_base = "OwnedPublic" if owned else "ResourcePublic"
-    orm_body = [row_base, *table_args, *lines.column_lines(fields, owned=owned)]
+    columns = lines.column_lines(fields, owned=owned, own=own)
+    orm_body = [row_base, *table_args, *columns]
     return {
         "model_imports": _imports(MODEL_IMPORTS, fields, "\n".join([*model_body, public_base])),
         "public_base": public_base,
@@ -94,7 +97,7 @@ def resource_context(
         "orm_imports": _imports(ORM_IMPORTS, fields, "\n".join(orm_body)),
         "table_args": table_args,
         "row_base": row_base,
-        "columns": lines.column_lines(fields, owned=owned),
+        "columns": columns,
         "migration_columns": lines.migration_column_lines(fields, owned=owned),
         "migration_constraints": lines.migration_constraint_lines(table, fields, owned=owned),
         "create_indexes": up,

@@ -1,5 +1,6 @@
 """The rules of a resource's table-wide request keys, each refused with one line naming the key:
-`order` (its lists' default order) and `indexes` (composite indexes)."""
+`order` (its lists' default order) and `indexes` (composite indexes); and which columns get an
+index of their own beside those."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from collections.abc import Sequence
 
 from petsage.blueprint.generator.names import GeneratorError
 from petsage.blueprint.generator.request import FeatureRequest
-from petsage.blueprint.generator.request_rules import IDENTIFIER_MAX, OWNER_COLUMN
+from petsage.blueprint.generator.request_rules import (
+    IDENTIFIER_MAX,
+    OWNER_COLUMN,
+    ResourceField,
+    is_indexed,
+)
 
 # What a list may always sort by: `petsage.resources.row.ALWAYS_SORTABLE` (the kit sits above
 # the blueprint, so it is stated here; tests/blueprint holds it to the kit).
@@ -89,6 +95,40 @@ def owner_order_index(
             f"is over {IDENTIFIER_MAX} characters; shorten the field's (or noun's) name"
         )
     return (index,)
+
+
+def own_indexes(
+    fields: Sequence[ResourceField],
+    indexes: Sequence[tuple[str, ...]],
+    *,
+    owned: bool,
+    order: str | None = None,
+) -> tuple[str, ...]:
+    """The columns that get an index of their own (`ix_<table>_<column>`), in the table's
+    order: each filtered, sorted, `index` or `ref` field, then an owned table's `owner_id`
+    (every call filters on it). Not one that leads another index of the table, a composite
+    one (`indexes`, the owner's list) or an owned table's `UniqueConstraint(owner_id, field)`
+    (a unique index on PostgreSQL and SQLite alike): a B-tree on (a, b) finds `a = ?` too, a
+    foreign key's cascade included, and a second index would cost every write for nothing.
+
+    Unless the column's own index gives a list an order the other does not: SQLite ends every
+    index with the rowid, so (a) holds a's rows in id order, which (a, b) does not. Then it
+    serves `?sort=a` (`ORDER BY a, id`) and, in a table listed by id, `a = ?` (a filter; the
+    owner's rows of every call) without sorting every matching row: (owner_id, microchip_id)
+    instead of (owner_id) under an owner's default page took 0.30 ms for 0.03 ms, 1,000 rows.
+    """
+    leading = {columns[0] for columns in indexes}
+    if owned and any(field.spec.unique for field in fields):
+        leading.add(OWNER_COLUMN)
+    first = order.split(",")[0].removeprefix("-") if order else "id"
+    # (name, sorted by, filtered by) of each column that would have its own index.
+    wanted = [(f.name, f.spec.sort, f.spec.filter) for f in fields if is_indexed(f)]
+    wanted += [(OWNER_COLUMN, False, True)] if owned else []
+    return tuple(
+        name
+        for name, sort, filter_ in wanted
+        if name not in leading or sort or (filter_ and first == "id")
+    )
 
 
 def index_name(table: str, columns: Sequence[str]) -> str:

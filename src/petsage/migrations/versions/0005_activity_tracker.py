@@ -52,7 +52,6 @@ def upgrade() -> None:
             name=op.f("ck_activities_intensity_values"),
         ),
     )
-    op.create_index(op.f("ix_activities_pet_id"), "activities", ["pet_id"], unique=False)
     op.create_index(op.f("ix_activities_kind"), "activities", ["kind"], unique=False)
     op.create_index(op.f("ix_activities_started_at"), "activities", ["started_at"], unique=False)
     op.create_index(
@@ -62,7 +61,6 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(op.f("ix_activities_intensity"), "activities", ["intensity"], unique=False)
-    op.create_index(op.f("ix_activities_owner_id"), "activities", ["owner_id"], unique=False)
     op.create_index(
         op.f("ix_activities_pet_id_started_at"),
         "activities",
@@ -78,12 +76,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_activities_pet_id"), table_name="activities")
     op.drop_index(op.f("ix_activities_kind"), table_name="activities")
     op.drop_index(op.f("ix_activities_started_at"), table_name="activities")
     op.drop_index(op.f("ix_activities_duration_minutes"), table_name="activities")
     op.drop_index(op.f("ix_activities_intensity"), table_name="activities")
-    op.drop_index(op.f("ix_activities_owner_id"), table_name="activities")
     op.drop_index(op.f("ix_activities_pet_id_started_at"), table_name="activities")
     op.drop_index(op.f("ix_activities_owner_id_started_at"), table_name="activities")
     op.drop_table("activities")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-FIXTURE_MODULES = ("petsage.testing.app", "petsage.testing.databases")
+FIXTURE_MODULES = ("petsage.testing.app", "petsage.testing.databases", "petsage.testing.capture")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -139,6 +139,27 @@ async def test_a_change_already_stored_is_not_written_twice(emptied_settings: Se
     assert [e.new_status for e in events] == ["ok", "error"]
 
 
+async def test_shutdown_makes_one_last_attempt_not_one_every_few_milliseconds(
+    make_settings: Callable[..., Settings], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without the table: every write fails at once, as during an outage.
+    database = Database.from_settings(make_settings(data_dir=tmp_path))
+    recorder = HistoryRecorder(
+        database, instance_id="host:1", retention_days=30, retry_delay_seconds=60
+    )
+    recorder.start()
+    recorder.on_change(change(Status.OK, Status.ERROR, "refused"))
+    await until(lambda: recorder.failed_writes == 1)  # now in a minute's backoff
+
+    await recorder.stop(flush_seconds=30)
+    await database.dispose()
+
+    # The backoff was cut short once for a last attempt; its failure ended the wait.
+    assert recorder.failed_writes == 2
+    assert recorder.backlog == 1
+    assert "1 change(s) not written at shutdown" in caplog.text
+
+
 async def test_the_backlog_is_bounded_and_drops_the_oldest(
     make_settings: Callable[..., Settings], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -114,8 +114,13 @@ class HistoryRecorder:
         """Give the backlog `flush_seconds` to be written, then stop; what is left is lost
         with the process, and said so in the log."""
         deadline = time.monotonic() + flush_seconds
+        failed = self.failed_writes
+        # One last attempt, at once (a backoff is cut short), and no more: while the store is
+        # down, a retry every few milliseconds would only fill the log and hold the shutdown.
+        self._arrived.set()
         while self._backlog and self._tasks and time.monotonic() < deadline:
-            self._arrived.set()  # cut a backoff short: this is the last chance
+            if self.failed_writes > failed:
+                break
             await asyncio.sleep(0.05)
         for task in self._tasks:
             task.cancel()

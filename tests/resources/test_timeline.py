@@ -10,11 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import DateTime
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from petsage.database.columns import UTCDateTime
 from petsage.resources import QueryRefused
 from petsage.resources.timeline import (
     Span,
+    _sqlite_text,
     bucket_totals,
     buckets,
     check_range,
@@ -44,6 +48,25 @@ def test_a_berlin_day_is_23_hours_in_spring_and_25_in_autumn() -> None:
     assert lengths == {SPRING: [23 * HOUR], AUTUMN: [25 * HOUR], date(2026, 3, 30): [24 * HOUR]}
     assert day_start(SPRING, BERLIN) == datetime(2026, 3, 28, 23, tzinfo=UTC)
     assert day_start(SPRING + timedelta(days=1), BERLIN) == datetime(2026, 3, 29, 22, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 3, 29, 1, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 59, 59, 999_999, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+    ],
+)
+def test_a_bound_sent_to_sqlite_is_the_text_its_column_holds(instant: datetime) -> None:
+    # What a UTCDateTime column stores on SQLite is SQLAlchemy's processor's text: a bound
+    # written otherwise would compare wrongly with the stored values.
+    dialect = sqlite.dialect()
+    stored = UTCDateTime().process_bind_param(instant, dialect)
+    as_text = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert as_text is not None
+
+    assert _sqlite_text(instant) == as_text(stored)
 
 
 def test_a_day_whose_midnight_is_skipped_begins_at_the_change() -> None:

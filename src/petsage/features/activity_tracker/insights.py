@@ -74,7 +74,7 @@ async def pet_insights(
     last_week = Span(day_start(monday - WEEK, zone), week_ago)
     *daily, this, last = await pet_totals(session, pet_id, [*days, this_week, last_week])
     if goal and _unbroken(daily, goal):
-        daily = await _followed_back(session, pet_id, today, zone, goal)
+        daily = await _followed_back(session, pet_id, daily, today=today, zone=zone, goal=goal)
     latest = await session.scalar(
         select(func.max(Activity.started_at)).where(Activity.pet_id == pet_id)
     )
@@ -87,18 +87,27 @@ async def pet_insights(
 
 
 async def _followed_back(
-    session: AsyncSession, pet_id: int, today: date, zone: ZoneInfo, goal: int
+    session: AsyncSession,
+    pet_id: int,
+    recent: Sequence[Totals],
+    *,
+    today: date,
+    zone: ZoneInfo,
+    goal: int,
 ) -> list[Totals]:
-    """The daily totals over a window long enough to hold the streak's start, or over a year:
-    each look three times the last (35, 105, 315, then 366 days), so a streak costs buckets in
-    proportion to its length. A year of days at once made the insights' bench pet (a 67-day
-    streak) cost 52 ms in process; 105 days cost a third of that."""
-    count = STREAK_FIRST_DAYS
-    while True:
-        count = min(count * STREAK_GROWTH, MAX_DAYS)
-        daily = await pet_totals(session, pet_id, _days_back(today, count, zone))
-        if count == MAX_DAYS or not _unbroken(daily, goal):
-            return daily
+    """`recent` (the first look's days, all meeting the goal) with older days put in front, in
+    windows three times longer each (up to 105, 315, then 366 days back), until a day missed
+    the goal or a year is covered: a streak costs buckets in proportion to its length. A year
+    at once made the bench pet's insights (a 67-day streak) cost 52 ms in process."""
+    daily, looked = list(recent), STREAK_FIRST_DAYS
+    while looked < MAX_DAYS and _unbroken(daily, goal):
+        further = min(looked * STREAK_GROWTH, MAX_DAYS)
+        older = buckets(
+            today - timedelta(days=further - 1), today - timedelta(days=looked), "day", zone
+        )
+        daily = [*await pet_totals(session, pet_id, older), *daily]
+        looked = further
+    return daily
 
 
 def _days_back(today: date, count: int, zone: ZoneInfo) -> list[Bucket]:

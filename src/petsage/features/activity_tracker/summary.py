@@ -1,9 +1,9 @@
 """The activity summary (hand-written): a pet's activities summed per local day or ISO week.
 
 No HTTP types here. The days are cut in the caller's IANA zone by `petsage.resources.timeline`
-and summed by one query in the database (a VALUES list of the buckets' UTC bounds joined to the
-activities on the (pet_id, started_at) index), so a bucket without activities comes back with
-zeros and no activity row reaches Python. The pet is read through the `pet_id` reference, with
+and summed by one query in the database (the buckets' UTC bounds, sent as one parameter, joined
+to the activities on the (pet_id, started_at) index), so a bucket without activities comes back
+with zeros and no activity row reaches Python. The pet is read through the `pet_id` reference, with
 the caller's owner check, without importing the pet_profile feature.
 """
 

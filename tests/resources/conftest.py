@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from petsage.database.engine import create_engine
 from petsage.main import AppOptions, assemble_app
 from petsage.settings import Settings
-from petsage.testing.databases import upgrade_with_tables
+from petsage.testing.databases import DATABASE_KINDS, upgrade_with_tables
 from petsage.testing.tokens import AccessTokens, ensure_identity, resource_scopes
 from tests.resources.example_pets import feature
 from tests.resources.example_pets.orm import ExampleBase, ExamplePet
@@ -64,10 +64,7 @@ def _database_url(request: pytest.FixtureRequest, data_dir: Path) -> tuple[str, 
 
 @pytest.fixture(
     scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
+    params=DATABASE_KINDS,
 )
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

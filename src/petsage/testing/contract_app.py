@@ -27,12 +27,6 @@ from petsage.testing.contract_access import AccessRule
 from petsage.testing.contract_api import Collection
 from petsage.testing.databases import PostgresServer, url_string
 
-# The same contract on the embedded SQLite and on PostgreSQL (that case carries the mark).
-DATABASE_KINDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
-
 
 @dataclass
 class ContractApp:

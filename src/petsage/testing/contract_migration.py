@@ -16,8 +16,9 @@ from sqlalchemy import Connection, inspect
 from petsage.database.engine import create_engine
 from petsage.database.migrate import downgrade_engine, upgrade_engine
 from petsage.settings import Settings
-from petsage.testing.contract_app import DATABASE_KINDS, class_database, contract_settings
+from petsage.testing.contract_app import class_database, contract_settings
 from petsage.testing.contract_base import ContractBase
+from petsage.testing.databases import DATABASE_KINDS
 
 
 class MigrationContract(ContractBase):

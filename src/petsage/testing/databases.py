@@ -145,12 +145,14 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'var' / 'petsage.sqlite3'}"
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
+# The same test on the embedded SQLite and on PostgreSQL (that case carries the mark).
+DATABASE_KINDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=DATABASE_KINDS)
 def database_url(request: pytest.FixtureRequest) -> str:
     """The same test on the embedded SQLite and on PostgreSQL."""
     url: str = request.getfixturevalue(f"{request.param}_url")
@@ -174,10 +176,7 @@ def migrated_settings(database_settings: Settings) -> Settings:
 
 @pytest.fixture(
     scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
+    params=DATABASE_KINDS,
 )
 def module_migrated_settings(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

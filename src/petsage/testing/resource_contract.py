@@ -50,7 +50,6 @@ from petsage.testing.contract_api import (
     names,
 )
 from petsage.testing.contract_app import (
-    DATABASE_KINDS,
     ContractApp,
     class_database,
     contract_settings,
@@ -60,6 +59,7 @@ from petsage.testing.contract_fields import FieldContract
 from petsage.testing.contract_items import ItemContract
 from petsage.testing.contract_lists import ListContract
 from petsage.testing.contract_migration import MigrationContract
+from petsage.testing.databases import DATABASE_KINDS
 
 
 class ResourceContract(

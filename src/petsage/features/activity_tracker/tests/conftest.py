@@ -19,7 +19,7 @@ import pytest
 
 from petsage.database.migrate import upgrade_to_head
 from petsage.settings import Settings
-from petsage.testing.databases import PostgresServer, url_string
+from petsage.testing.databases import DATABASE_KINDS, PostgresServer, url_string
 from petsage.testing.server import petsage_server
 from petsage.testing.tokens import AccessTokens
 
@@ -84,10 +84,7 @@ def _database(request: pytest.FixtureRequest, root: Path) -> Iterator[str]:
 
 @pytest.fixture(
     scope="package",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
+    params=DATABASE_KINDS,
 )
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     root = tmp_path_factory.mktemp("insights")

@@ -22,7 +22,7 @@ from petsage.health.model import Status
 from petsage.main import AppOptions, assemble_app
 from petsage.process import instance_id
 from petsage.settings import Settings
-from petsage.testing.databases import PostgresServer, url_string
+from petsage.testing.databases import DATABASE_KINDS, PostgresServer, url_string
 from petsage.testing.health import Switch, wait_for, wait_for_rounds, wait_for_status
 from petsage.testing.server import free_port
 
@@ -92,12 +92,7 @@ def flipped_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlippedAp
         yield FlippedApps(tmp_path_factory.mktemp("history"), stack)
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
+@pytest.fixture(params=DATABASE_KINDS)
 def flipped(request: pytest.FixtureRequest, flipped_apps: FlippedApps) -> TestClient:
     """The module's app on SQLite, then on PostgreSQL."""
     kind: str = request.param

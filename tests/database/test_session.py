@@ -126,11 +126,17 @@ class App:
 
 @pytest.fixture
 def app(migrated_settings: Settings) -> Iterator[App]:
-    application = create_app(migrated_settings)
+    # What these tests prove is which way a transaction ends, not how fast: room for a loaded
+    # machine (CI's once stalled every PostgreSQL statement of this app past the 0.5 s default,
+    # and the domain error's request answered 503).
+    settings = migrated_settings.model_copy(
+        update={"db_statement_timeout_ms": 5000, "db_pool_timeout_seconds": 5.0}
+    )
+    application = create_app(settings)
     application.include_router(router)
     transactions = Transactions()
     with TestClient(application, raise_server_exceptions=False) as client, transactions.watching():
-        yield App(client, migrated_settings, transactions)
+        yield App(client, settings, transactions)
 
 
 # The events name checks that do not exist: the app's own checks write their changes to the

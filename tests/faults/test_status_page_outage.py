@@ -58,6 +58,7 @@ def server_env(
         "PETSAGE_HEALTH_HTTP_CHECKS": json.dumps(checks),
         # Two outages seconds apart stay two incidents.
         "PETSAGE_STATUS_INCIDENT_MERGE_SECONDS": "0",
+        "PETSAGE_HEALTH_LOOP_LAG_WARNING_MS": "60000",
     }
 
 
@@ -189,7 +190,9 @@ def test_the_page_shows_a_database_outage_and_keeps_it_after_a_restart(
     assert hole_outage - hole_503 <= INTERVAL + BLACK_HOLE_CLIENT_TIMEOUT + ALLOWANCE
 
     # Back: the outage's changes were written with their own times.
-    assert before["incidents"] == []
+    # No database incident before the fault (a loaded start may open others: CI's coverage run
+    # saw the loop lag and the pooled probe connection's wait each cut a moment short).
+    assert incidents_of(before, "database") == []
     assert back["history_complete"] is True
     (first,) = incidents_of(back, "database")
     assert first["ended_at"] is not None

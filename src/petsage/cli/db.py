@@ -28,6 +28,7 @@ from petsage.database.availability import DatabaseUnreachableError
 from petsage.database.engine import create_engine, resolve_database_url
 from petsage.database.migrate import current_revision, head_revision, upgrade_to_head
 from petsage.database.preflight import describe_failure, prepare_database, verify_database
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import ConfigurationError, Settings
 
 EXIT_PENDING = 1
@@ -140,7 +141,7 @@ async def _current(settings: Settings) -> str | None:
     try:
         return await current_revision(engine)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def run_or_exit(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:

@@ -32,6 +32,7 @@ from sqlalchemy.schema import Constraint
 from petsage.blueprint.generator.migrations import next_revision
 from petsage.blueprint.generator.project import Project
 from petsage.database.engine import SQLITE, create_engine
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import Settings
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ async def _autogenerate(settings: Settings, job: _Job, found: list[str]) -> Path
         async with engine.connect() as connection:
             return await connection.run_sync(_run_alembic, job, found)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def _run_alembic(connection: Connection, job: _Job, found: list[str]) -> Path | None:

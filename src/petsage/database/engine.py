@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from petsage.credentials import MASK, SECRET_PARAMETER
+from petsage.database.sqlite_threads import SqliteConnector
 from petsage.settings import ConfigurationError, Settings
 
 SQLITE = "sqlite+aiosqlite"
@@ -122,12 +123,10 @@ def create_engine(
 
 
 def _sqlite_engine(url: URL, busy_timeout_ms: int, pool: dict[str, Any]) -> AsyncEngine:
-    engine = create_async_engine(
-        url,
-        # sqlite3's own timeout is the busy timeout, in force before the first statement runs.
-        connect_args={"timeout": busy_timeout_ms / 1000},
-        **pool,
-    )
+    # Dispose of it with `sqlite_threads.dispose_engine`: see there why.
+    connector = SqliteConnector(busy_timeout_ms / 1000)
+    engine = create_async_engine(url, async_creator=connector, **pool)
+    connector.attach(engine)
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     return engine
 

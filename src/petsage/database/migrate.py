@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database.engine import create_engine
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import Settings
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ async def upgrade_to_head(settings: Settings) -> None:
         if not await is_at_head(engine):
             await upgrade_engine(engine)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:

@@ -37,6 +37,7 @@ from petsage.database.engine import (
     resolve_database_url,
 )
 from petsage.database.migrate import upgrade_to_head
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import ConfigurationError, Settings
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ async def _connect_once(settings: Settings, url: URL) -> None:
             f"invalid setting {URL_VARIABLE}: cannot connect to {masked_url(url)}: {reason}"
         ) from None
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def describe_failure(exc: BaseException, url: URL, settings: Settings) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from petsage.database.availability import is_unavailable
 from petsage.database.engine import create_engine
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.errors import PetSageError
 from petsage.settings import Settings
 
@@ -69,4 +70,4 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        await dispose_engine(self.engine)

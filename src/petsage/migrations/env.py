@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database.columns import UTCDateTime
 from petsage.database.engine import create_engine, resolve_database_url
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.migrations import target_metadata
 from petsage.settings import load_settings
 
@@ -64,7 +65,7 @@ async def run_on_engine(engine: AsyncEngine) -> None:
     finally:
         # The caller's loop ends with this call: connections must not outlive it, even when
         # a hook stops the run by raising (pytest-alembic does, to skip writing a revision).
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def run_online() -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, inspect
 
 from petsage.database.engine import create_engine
 from petsage.database.migrate import downgrade_engine, upgrade_engine
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import Settings
 from petsage.testing.contract_app import class_database, contract_settings
 from petsage.testing.contract_base import ContractBase
@@ -54,7 +55,7 @@ async def migration_round_trip(
                 tables = await connection.run_sync(table_names)
             assert (table in tables) is exists, (target, table, tables)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)
 
 
 def table_names(connection: Connection) -> list[str]:

@@ -30,6 +30,7 @@ from sqlalchemy.engine import URL, make_url
 
 from petsage.database.engine import create_engine
 from petsage.database.migrate import upgrade_to_head
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import Settings
 
 POSTGRES_URL_VARIABLE = "PETSAGE_TEST_POSTGRES_URL"
@@ -211,4 +212,4 @@ async def upgrade_with_tables(settings: Settings, metadata: MetaData) -> None:
         async with engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
     finally:
-        await engine.dispose()
+        await dispose_engine(engine)

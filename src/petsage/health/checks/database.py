@@ -8,6 +8,7 @@ engine, whose URL and `pool.checkedout()` tests read.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy import text
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from petsage.database.engine import create_engine
 from petsage.database.migrate import current_revision, head_revision
+from petsage.database.sqlite_threads import dispose_engine
 from petsage.health.check import Check, Outcome
 from petsage.health.model import Status
 from petsage.settings import Settings
@@ -27,11 +29,18 @@ MIGRATIONS_REFRESH_SECONDS = 60.0
 
 class DatabaseProbe:
     """One small engine shared by the `database` and `migrations` checks, made on first use
-    (building the app connects to nothing)."""
+    (building the app connects to nothing).
+
+    The two checks run side by side in a round, and their pool holds one connection: they take
+    turns on it. Left to the pool, the second would wait at most the pool's timeout (0.5 s by
+    default), and a round trip slower than that (a first connection, a loaded machine) failed
+    the other check with the pool's timeout, a critical error that was never the database's.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._engine: AsyncEngine | None = None
+        self._turn = asyncio.Lock()
         self._revision: Outcome | None = None
         self._revision_read_at = 0.0
 
@@ -42,18 +51,19 @@ class DatabaseProbe:
         return self._engine
 
     async def __call__(self) -> Outcome:
-        """The `database` check: one `SELECT 1` round trip."""
-        started = time.perf_counter()
-        try:
-            await self._select_one()
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-            # The pooled connection died (a server restart) and has been discarded. The probe
-            # engine has no pre-ping, so this retry on a fresh connection is what stands in for
-            # it: a database that is back is reported back in this round, not the next.
-            await self._select_one()
-        return Outcome.ok(round((time.perf_counter() - started) * 1000, 3), "ms")
+        """The `database` check: one `SELECT 1` round trip (timed once its turn has come)."""
+        async with self._turn:
+            started = time.perf_counter()
+            try:
+                await self._select_one()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+                # The pooled connection died (a server restart) and has been discarded. The
+                # probe engine has no pre-ping, so this retry on a fresh connection stands in
+                # for it: a database that is back is reported back in this round, not the next.
+                await self._select_one()
+            return Outcome.ok(round((time.perf_counter() - started) * 1000, 3), "ms")
 
     async def _select_one(self) -> None:
         async with self.engine.connect() as connection:
@@ -64,13 +74,15 @@ class DatabaseProbe:
         fresh = time.monotonic() - self._revision_read_at < MIGRATIONS_REFRESH_SECONDS
         if cached is not None and cached.status is Status.OK and fresh:
             return cached
-        self._revision = outcome = _compare(await current_revision(self.engine), head_revision())
+        async with self._turn:
+            current = await current_revision(self.engine)
+        self._revision = outcome = _compare(current, head_revision())
         self._revision_read_at = time.monotonic()
         return outcome
 
     async def close(self) -> None:
         if self._engine is not None:
-            await self._engine.dispose()
+            await dispose_engine(self._engine)
 
 
 def _compare(current: str | None, head: str) -> Outcome:

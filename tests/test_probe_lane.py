@@ -120,13 +120,21 @@ def test_objects_of_start_up_are_frozen_while_serving_and_thawed_after(
     make_settings: Callable[..., Settings],
 ) -> None:
     """In a server process, frozen: a full collection skips them (the status page's p99);
-    thawed at shutdown. Apps built for in-process tests are never frozen."""
-    with TestClient(assemble_app(make_settings(), AppOptions(freeze_after_start=True))) as client:
-        client.get(LIVE)
-        frozen_while_serving = gc.get_freeze_count()
+    thawed at shutdown. `petsage serve` starts with the collector off: it is on again once
+    they are frozen. Apps built for in-process tests are never frozen."""
+    server_app = assemble_app(make_settings(), AppOptions(freeze_after_start=True))
+    gc.disable()  # as petsage.entrypoint does for `petsage serve`
+    try:
+        with TestClient(server_app) as client:
+            client.get(LIVE)
+            frozen_while_serving = gc.get_freeze_count()
+            collecting_while_serving = gc.isenabled()
+    finally:
+        gc.enable()
     with TestClient(create_app(make_settings())) as client:
         frozen_in_a_test_app = gc.get_freeze_count()
 
     assert frozen_while_serving > 10_000
+    assert collecting_while_serving
     assert frozen_in_a_test_app == 0
     assert gc.get_freeze_count() == 0

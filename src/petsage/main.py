@@ -192,8 +192,10 @@ async def _lifespan(
                 # long as the process: out of the cycle collector's way. Each full collection
                 # walked them all, a 40 ms pause that set the p99 of /system/status.json at 20
                 # clients (54 ms with it, 18 ms frozen: bench/status_page.py). Thawed at
-                # shutdown.
+                # shutdown. `petsage serve` starts with the collector off (petsage.entrypoint):
+                # on again now, with nothing to walk.
                 gc.freeze()
+                gc.enable()
                 stack.callback(gc.unfreeze)
             if isinstance(app, PetSageAPI):
                 # First at shutdown: requests the graceful timeout cancelled send their 503

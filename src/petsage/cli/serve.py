@@ -7,6 +7,7 @@ uvicorn, the app) is imported inside the functions that use it: `petsage db` and
 
 from __future__ import annotations
 
+import gc
 import socket
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,6 +52,10 @@ def serve(
     # On the address actually bound: a host name that resolves to loopback is loopback.
     refuse_remote_development_issuer_or_exit(auth, listener)
     factory = reload or settings.workers > 1
+    if factory:
+        # This process only supervises the workers (each its own interpreter, collector on):
+        # it never runs the lifespan that would turn its collector back on.
+        gc.enable()
     config = LimitedConfig(
         # Each worker process builds its own app from the same (already validated) environment.
         "petsage.main:create_app_from_env" if factory else app,

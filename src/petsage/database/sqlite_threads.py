@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary, WeakSet
 
-import aiosqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 # A stopped thread finishes the statement it was running first: bounded by the busy timeout
 # (5 s by default) on a locked file, a few milliseconds otherwise.
@@ -48,6 +50,8 @@ class SqliteConnector:
     # aiosqlite has no public handle on a connection's thread: `_thread` and `_running` are
     # read here as SQLAlchemy's own connect reads `_thread` (aiosqlite 0.22).
     def __call__(self) -> aiosqlite.Connection:
+        import aiosqlite  # noqa: PLC0415 (as SQLAlchemy does: PostgreSQL never loads it)
+
         connection = aiosqlite.connect(*self._args, **self._kwargs)
         # As SQLAlchemy's own connect does: a connection left open never holds up an exit.
         connection._thread.daemon = True

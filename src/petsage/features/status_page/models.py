@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 DAYS_SHOWN = 90
 DayStatus = Literal["ok", "degraded", "error", "no_data"]
@@ -35,6 +35,9 @@ class Banner(StrEnum):
 
 class DayBar(BaseModel):
     """One UTC day of one check (or of the whole service)."""
+
+    # Shared by every check with the same day (`uptime.DayBars`): never changed in place.
+    model_config = ConfigDict(frozen=True)
 
     date: date
     status: DayStatus = Field(

@@ -39,7 +39,7 @@ from petsage.features.status_page.timeline import (
     Segment,
     build_segments,
 )
-from petsage.features.status_page.uptime import DAY, Tally, day_bar, day_start
+from petsage.features.status_page.uptime import DAY, DayBars, Tally, day_bar, day_start
 from petsage.health.lifecycle import Phase
 from petsage.health.model import Status
 
@@ -291,6 +291,7 @@ class _Days:
     rollups: Mapping[tuple[date, str], store.DayRollup]
     days: Sequence[date]
     now: datetime
+    made: DayBars = field(default_factory=DayBars)
 
     def bars(self, name: str, incidents: Iterable[Incident]) -> list[DayBar]:
         raw_days = [day for day in self.days if day_start(day) >= self.recent.start]
@@ -300,11 +301,11 @@ class _Days:
             if day in touching:
                 start = day_start(day)
                 counted = self.recent.tally(name, start, min(start + DAY, self.now))
-                bars.append(day_bar(day, counted, touching[day]))
+                bars.append(self.made(day, counted, touching[day]))
                 continue
             rolled = self.rollups.get((day, name))
             bars.append(
-                day_bar(day, rolled.tally if rolled else None, rolled.incidents if rolled else 0)
+                self.made(day, rolled.tally if rolled else None, rolled.incidents if rolled else 0)
             )
         return bars
 

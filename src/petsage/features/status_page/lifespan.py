@@ -169,6 +169,8 @@ class InstanceRun:
             await store.touch_run(session, self.run_id, datetime.now(UTC))
 
     async def beat_forever(self) -> None:
+        if self.run_id is not None:  # `start` has just written the row
+            await asyncio.sleep(RUN_HEARTBEAT_SECONDS)
         while True:
             try:
                 await self.heartbeat()

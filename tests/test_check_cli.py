@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 import petsage
-from petsage.cli import app
+from petsage.cli.app import app
 from petsage.features.health_checks.router import CHECKS_PATH, READY_PATH
 from petsage.features.smoke_test.router import LIVENESS_PATH
 from petsage.probe_client import EXIT_UNKNOWN, TARGETS, probe

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 
 from petsage import __version__
 from petsage.cli.config import settings_or_exit
@@ -56,10 +55,10 @@ def test_invalid_setting_is_one_line_naming_it(
     monkeypatch.chdir(tmp_path)  # no .env of the checkout's
     monkeypatch.setenv(variable, value)
 
-    with pytest.raises(typer.Exit) as exited:
+    with pytest.raises(SystemExit) as exited:
         settings_or_exit()
 
-    assert exited.value.exit_code == 2
+    assert exited.value.code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"petsage: invalid setting {variable}: ")

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer.main
 
-from petsage.cli import app
+from petsage.cli.app import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # A row's first cell: `petsage db upgrade ...` (`feature new` has two spellings in one cell).

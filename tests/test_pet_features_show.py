@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from petsage.cli import app
+from petsage.cli.app import app
 
 
 def show(name: str) -> str:

@@ -3,7 +3,8 @@
 `petsage check` is routed to the standard-library probe client before typer or the application
 is imported: Docker runs it every health-check interval, where it must stay cheap (tens of
 milliseconds instead of about a second of imports) and keep working whatever else is broken.
-Every other command goes to the typer application in `petsage.cli`.
+`petsage serve` with no options goes straight to `petsage.cli.serve`, without typer. Every other
+command goes to the typer application in `petsage.cli.app`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ def main() -> None:
         # server has started, when they are frozen out of its way and it is turned back on
         # (`petsage.main`'s lifespan; `petsage.cli.serve` for worker processes).
         gc.disable()
-    from petsage.cli import main as cli_main  # noqa: PLC0415
+    if args == ["serve"]:
+        # Everything from the environment, as containers run it: no options to parse, so
+        # typer and the other commands stay unloaded for the life of the server (1.5 MiB).
+        from petsage.cli.serve import serve  # noqa: PLC0415
+
+        serve()
+        return
+    from petsage.cli.app import main as cli_main  # noqa: PLC0415
 
     cli_main()

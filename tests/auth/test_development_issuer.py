@@ -21,7 +21,7 @@ from petsage.auth.settings import (
     load_auth_settings,
     refuse_remote_development_issuer,
 )
-from petsage.cli import app
+from petsage.cli.app import app
 from petsage.settings import ConfigurationError
 from tests.support.server import free_port, run_petsage
 

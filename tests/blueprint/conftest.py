@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from petsage.blueprint import Feature, discovery
-from petsage.cli import app
+from petsage.cli.app import app
 
 REPO = Path(__file__).resolve().parents[2]
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")

@@ -8,7 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from petsage.cli import app
+from petsage.cli.app import app
 
 
 def listed(env: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from petsage.cli import app
+from petsage.cli.app import app
 
 
 def show(*args: str) -> Any:

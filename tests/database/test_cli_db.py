@@ -23,7 +23,7 @@ import typer
 from sqlalchemy.engine import URL
 
 from petsage.cli.config import settings_or_exit
-from petsage.cli.db import prepare_database_or_exit
+from petsage.cli.db_step import prepare_database_or_exit
 from petsage.database.migrate import head_revision
 from petsage.testing.databases import MAINTENANCE_DATABASE, PostgresServer
 from tests.support.in_process import invoke_petsage

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from typer.testing import CliRunner
 
 from petsage.blueprint.generator.project import Project
-from petsage.cli import app
+from petsage.cli.app import app
 from petsage.cli.revision import write_revision
 from petsage.database import migrate
 from petsage.database.engine import create_engine

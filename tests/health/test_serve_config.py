@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 
 from petsage.cli.config import settings_or_exit
 from tests.support.server import run_petsage
@@ -94,10 +93,10 @@ def test_an_invalid_http_check_never_echoes_its_credentials(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PETSAGE_HEALTH_HTTP_CHECKS", json.dumps(checks))
 
-    with pytest.raises(typer.Exit) as exited:
+    with pytest.raises(SystemExit) as exited:
         settings_or_exit()
 
-    assert exited.value.exit_code == 2
+    assert exited.value.code == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("petsage: invalid setting PETSAGE_HEALTH_HTTP_CHECKS: entry 0")
     assert "***" in line

@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from petsage.cli import app as petsage_app
+from petsage.cli.app import app as petsage_app
 
 
 def invoke_petsage(

@@ -1,10 +1,13 @@
-"""Settings for commands: a bad value ends the command with one line and exit code 2."""
+"""Settings for commands: a bad value ends the command with one line and exit code 2.
+
+Free of typer, for `petsage serve`'s start without it (`petsage.cli.serve`): a `SystemExit`
+ends a typer command with its code as `typer.Exit` does.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any, NoReturn
-
-import typer
 
 from petsage.settings import ConfigurationError, Settings, load_settings
 
@@ -34,5 +37,5 @@ def auth_settings_or_exit() -> AuthSettings:
 
 def fail(message: str, code: int = EXIT_CONFIGURATION) -> NoReturn:
     """Print one line to stderr and end the command with `code`."""
-    typer.echo(f"petsage: {message}", err=True)
-    raise typer.Exit(code)
+    print(f"petsage: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(code)

@@ -15,19 +15,18 @@ PostgreSQL).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from petsage.cli.config import fail, settings_or_exit
+from petsage.cli.db_step import run_or_exit
 from petsage.database.availability import DatabaseUnreachableError
 from petsage.database.engine import create_engine, resolve_database_url
 from petsage.database.migrate import current_revision, head_revision, upgrade_to_head
-from petsage.database.preflight import describe_failure, prepare_database, verify_database
+from petsage.database.preflight import describe_failure, verify_database
 from petsage.database.sqlite_threads import dispose_engine
 from petsage.settings import ConfigurationError, Settings
 
@@ -39,15 +38,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
-
 
 @app.command()
 def upgrade() -> None:
     """Apply every pending migration."""
     settings = settings_or_exit()
-    before = _run(settings, _current)
-    _run(settings, upgrade_to_head)
+    before = run_or_exit(settings, _current)
+    run_or_exit(settings, upgrade_to_head)
     if before == head_revision():
         typer.echo(f"database already at head {head_revision()}")
     else:
@@ -58,7 +55,7 @@ def upgrade() -> None:
 def current() -> None:
     """Print the revision the database is at."""
     settings = settings_or_exit()
-    revision = _run(settings, _current)
+    revision = run_or_exit(settings, _current)
     if revision == head_revision():
         typer.echo(f"{revision} (head)")
         return
@@ -70,7 +67,7 @@ def current() -> None:
 def check() -> None:
     """Exit 0 when the database is at the head, 1 when migrations are pending."""
     settings = settings_or_exit()
-    revision = _run(settings, _current)
+    revision = run_or_exit(settings, _current)
     if revision == head_revision():
         typer.echo(f"database is at head {revision}")
         return
@@ -129,12 +126,6 @@ def revision(
     typer.echo("read it (autogenerate misses renames and CHECK changes), then `petsage db upgrade`")
 
 
-def prepare_database_or_exit(settings: Settings) -> None:
-    """For `petsage serve`: check the data settings and migrate per policy, or exit 2. An
-    unavailable database only stops it when it must migrate and the start-up wait runs out."""
-    _run(settings, prepare_database)
-
-
 async def _current(settings: Settings) -> str | None:
     await verify_database(settings)
     engine = create_engine(settings, pool_size=1, max_overflow=0)
@@ -142,24 +133,3 @@ async def _current(settings: Settings) -> str | None:
         return await current_revision(engine)
     finally:
         await dispose_engine(engine)
-
-
-def run_or_exit(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
-    """Run a command's database `step`; a wrong setting or a database that cannot be reached
-    (or fails mid-way) ends the command with one line and exit 2, as every `db` command."""
-    return _run(settings, step)
-
-
-def _run(settings: Settings, step: Callable[[Settings], Awaitable[T]]) -> T:
-    try:
-        return asyncio.run(_as_coroutine(step, settings))
-    except (ConfigurationError, DatabaseUnreachableError) as exc:
-        fail(str(exc))
-    except (OSError, TimeoutError, SQLAlchemyError) as exc:
-        # Reachable a moment ago (verify_database passed) but failed mid-way.
-        url = resolve_database_url(settings)
-        fail(f"database error: {describe_failure(exc, url, settings)}")
-
-
-async def _as_coroutine(step: Callable[[Settings], Awaitable[T]], settings: Settings) -> T:
-    return await step(settings)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from petsage.cli.config import EXIT_CONFIGURATION, fail, settings_or_exit
-from petsage.cli.db import EXIT_PENDING, run_or_exit
+from petsage.cli.db import EXIT_PENDING
+from petsage.cli.db_step import run_or_exit
 from petsage.settings import Settings
 
 if TYPE_CHECKING:

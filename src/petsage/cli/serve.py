@@ -1,5 +1,9 @@
 """`petsage serve`: run the API under uvicorn with uvloop and httptools.
 
+Free of typer: `petsage serve` with no options (everything from the environment, as containers
+run it) comes here straight from `petsage.entrypoint`, and typer and the other commands are
+never loaded (1.5 MiB of a server's resident memory). `petsage.cli.app` parses the options.
+
 Every `petsage` command loads this module to register `serve`, so the web stack (FastAPI,
 uvicorn, the app) is imported inside the functions that use it: `petsage db` and
 `petsage feature` then start without it (about a third of their imports).
@@ -9,9 +13,7 @@ from __future__ import annotations
 
 import gc
 import socket
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from petsage.cli.config import auth_settings_or_exit, fail, settings_or_exit
 from petsage.settings import ConfigurationError, Settings
@@ -23,18 +25,16 @@ if TYPE_CHECKING:
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to bind [PETSAGE_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port [PETSAGE_PORT].")] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes [PETSAGE_WORKERS].", min=1)
-    ] = None,
-    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    reload: bool = False,
 ) -> None:
-    """Serve the PetSage API."""
+    """Serve the PetSage API; `None` leaves a setting to the environment."""
     # First: a bad setting is one line before anything heavy is imported.
     settings = settings_or_exit(host=host, port=port, workers=workers)
     auth = auth_settings_or_exit()
-    from petsage.cli.db import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
+    from petsage.cli.db_step import prepare_database_or_exit  # noqa: PLC0415 (see the docstring)
     from petsage.http import server as http_server  # noqa: PLC0415
     from petsage.http.limits import HttpLimits  # noqa: PLC0415
     from petsage.http.protocol import LimitedConfig  # noqa: PLC0415

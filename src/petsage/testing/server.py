@@ -107,13 +107,16 @@ def petsage_server(
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     base_env = {"PETSAGE_DATA_DIR": str(tmp_path / "var"), "PETSAGE_SHUTDOWN_DRAIN_SECONDS": "0"}
+    # Host and port from the environment, as containers set them: with no option, `petsage
+    # serve` starts as it does in production, without typer (`args` go through it).
+    listen = {"PETSAGE_HOST": "127.0.0.1", "PETSAGE_PORT": str(port)}
     own_database = {"PETSAGE_DATABASE_URL", "PETSAGE_DATA_DIR"} & set(env or {})
     if not fresh_database and not own_database:
         _place_database_at_head(tmp_path / "var")
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            petsage_command("serve", "--host", "127.0.0.1", "--port", str(port), *args),
-            env=child_env({**base_env, **(env or {})}),
+            petsage_command("serve", *args),
+            env=child_env({**base_env, **(env or {}), **listen}),
             cwd=tmp_path,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -65,3 +65,28 @@ def test_uptime_moving_past_what_the_page_shows_is_a_change() -> None:
         return summary.model_copy(update={"uptime": dict.fromkeys(summary.uptime, ratio)})
 
     assert versions_after([uptime(0.97085), uptime(0.97086), uptime(0.9712)]) == [0, 0, 1]
+
+
+def test_what_a_viewer_sees_change_is_a_change() -> None:
+    first = sample_summary()
+    ongoing, *others = first.incidents
+    ended = ongoing.model_copy(update={"ended_at": ongoing.started_at + timedelta(minutes=50)})
+    bar = first.checks[0].days[-1]
+    recoloured = first.checks[0].model_copy(
+        update={
+            "days": [
+                *first.checks[0].days[:-1],
+                bar.model_copy(update={"status": "ok" if bar.status != "ok" else "error"}),
+            ]
+        }
+    )
+    # A resolved incident's seconds are shown as they are: a change to them is a change.
+    resolved, *rest = others
+    longer = resolved.model_copy(update={"downtime_seconds": resolved.downtime_seconds + 60})
+
+    for changed in (
+        first.model_copy(update={"incidents": [ended, *others]}),
+        first.model_copy(update={"checks": [recoloured, *first.checks[1:]]}),
+        first.model_copy(update={"incidents": [ongoing, longer, *rest]}),
+    ):
+        assert versions_after([first, changed]) == [0, 1]

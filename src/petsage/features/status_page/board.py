@@ -205,7 +205,7 @@ class StatusBoard:
     async def _publish(self, summary: StatusSummary) -> None:
         # On the loop: 1 to 4 ms (8 checks with 90 distinct bars each and 50 incidents: 3.7
         # ms). A thread gained nothing (the serialiser holds the GIL), and its allocator arena
-        # kept 0.25 MiB more resident (bench/startup.py's idle RSS, issue 17).
+        # kept 0.25 MiB more resident (measured in process, 3 s after start; issue 17).
         anonymous, rendered, key = _prepare(summary)
         # Compared as what a viewer sees (`visible.py`): the time alone, or an ongoing
         # incident's seconds, are no change worth an event to every open tab.

@@ -128,9 +128,14 @@ class App:
 def app(migrated_settings: Settings) -> Iterator[App]:
     # What these tests prove is which way a transaction ends, not how fast: room for a loaded
     # machine (CI's once stalled every PostgreSQL statement of this app past the 0.5 s default,
-    # and the domain error's request answered 503).
+    # and the domain error's request answered 503; another time, under coverage, a new
+    # connection took longer than the 0.5 s connect timeout and the crash answered 503).
     settings = migrated_settings.model_copy(
-        update={"db_statement_timeout_ms": 5000, "db_pool_timeout_seconds": 5.0}
+        update={
+            "db_statement_timeout_ms": 5000,
+            "db_pool_timeout_seconds": 5.0,
+            "db_connect_timeout_seconds": 5.0,
+        }
     )
     application = create_app(settings)
     application.include_router(router)

@@ -1,7 +1,10 @@
 // Drives Debian's chromium (through playwright-core, no bundled browser) for the status page
 // tests: `node status_page.mjs <mode> <json options>`; prints one JSON line per result.
-//   shot  {url, width, scheme, path}      full-page screenshot
-//   axe   {url, width, scheme}            axe-core violations (WCAG 2.2 A and AA rules)
+//   views {url, views: [{width, scheme, path}]}
+//                                         per view, one line: axe-core's violations (WCAG 2.2
+//                                         A and AA rules) and a full-page screenshot; one
+//                                         browser for all the views (a launch is most of a
+//                                         view's CPU)
 //   nojs  {url}                           the uptime table's rows with JavaScript off
 //   live  {url, check}                    prints the check's status and the live mark each
 //                                         time either changes, without reloading, until
@@ -24,10 +27,10 @@ const browser = await chromium.launch({
   ],
 });
 
-async function open(contextOptions) {
+async function open(contextOptions, view = options) {
   const context = await browser.newContext({
-    viewport: { width: options.width || 1280, height: 900 },
-    colorScheme: options.scheme || "light",
+    viewport: { width: view.width || 1280, height: 900 },
+    colorScheme: view.scheme || "light",
     ...contextOptions,
   });
   const page = await context.newPage();
@@ -36,21 +39,22 @@ async function open(contextOptions) {
     if (message.type() === "error") problems.push(message.text());
   });
   page.on("pageerror", (error) => problems.push(String(error)));
-  await page.goto(options.url, { waitUntil: "load" });
+  await page.goto(view.url, { waitUntil: "load" });
   return { page, problems };
 }
 
-async function shot() {
-  const { page } = await open({ deviceScaleFactor: 1 });
+async function shot(view) {
+  const { page } = await open({ deviceScaleFactor: 1 }, view);
   // The "Live" mark appears once the event stream is open.
   await page.waitForSelector("#live.on", { timeout: 10000 }).catch(() => {});
-  await page.screenshot({ path: options.path, fullPage: true });
-  print({ path: options.path });
+  await page.screenshot({ path: view.path, fullPage: true });
+  await page.context().close();
+  return view.path;
 }
 
-async function axe() {
+async function axe(view) {
   // axe is injected into a page whose CSP allows only its own script: bypass it for axe alone.
-  const { page } = await open({ bypassCSP: true });
+  const { page } = await open({ bypassCSP: true }, view);
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const result = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
@@ -58,12 +62,20 @@ async function axe() {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
     }),
   );
-  print({
+  await page.context().close();
+  return {
     passes: result.passes.length,
     violations: result.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
     })),
-  });
+  };
+}
+
+async function views() {
+  for (const view of options.views) {
+    const page = { ...view, url: options.url };
+    print({ width: view.width, scheme: view.scheme, axe: await axe(page), path: await shot(page) });
+  }
 }
 
 async function nojs() {
@@ -108,7 +120,7 @@ async function live() {
 }
 
 try {
-  await { shot, axe, nojs, live }[mode]();
+  await { views, nojs, live }[mode]();
 } finally {
   await browser.close();
 }

@@ -39,6 +39,10 @@ MAX_EXAMPLES = 10
 # (401), and the token run explores the public routes' input with the same generator and seed:
 # fewer cases check the anonymous answers (no details, the 401s) without exploring it twice.
 ANONYMOUS_MAX_EXAMPLES = 5
+# For the same reason the anonymous run skips the coverage phase, the boundary cases of every
+# input (2,078 of its cases): the token run sends them all, to routes that read them. The
+# module fell from 21.4 to 16.0 s of CPU and from 21 to 16 s.
+ANONYMOUS_PHASES = "examples,fuzzing,stateful"
 # The same cases on every run: a CI failure reproduces on any machine, and CI never meets a
 # case no developer ran. Change it to explore other cases.
 SEED = 20261201
@@ -156,6 +160,8 @@ def test_every_operation_conforms(
     ]
     if authorization:
         command += ["--header", f"Authorization: Bearer {details_token(server_dir)}"]
+    else:
+        command += ["--phases", ANONYMOUS_PHASES]
 
     run = subprocess.run(
         command,
